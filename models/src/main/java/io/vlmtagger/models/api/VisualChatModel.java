@@ -1,0 +1,24 @@
+package io.vlmtagger.models.api;
+
+import java.util.List;
+
+/**
+ * A visual chat / question answering model (LLaVA). Same threading contract as {@link
+ * ImageCaptioner}.
+ */
+public interface VisualChatModel extends AutoCloseable {
+
+    ModelInfo info();
+
+    /** @throws ImageDecodeException for corrupt, unsupported or oversized images */
+    PixelValues preprocess(byte[] encodedImage) throws ImageDecodeException;
+
+    /** Answers a batch; result {@code i} belongs to request {@code i}. */
+    List<GenerationResult> answer(List<ChatRequest> requests, GenerationOptions options);
+
+    /** The model's context length in tokens (prompt + new tokens), for callers that trim history. */
+    int maxContextTokens();
+
+    @Override
+    void close();
+}
