@@ -1,0 +1,420 @@
+package io.vlmtagger.operators.batching;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Collects single requests into batches for a model and runs them on one dedicated model thread.
+ * Knows nothing of Flink: {@link #submit} returns a {@link CompletableFuture} per element.
+ *
+ * <p>Batching (dynamic, like Triton's batcher): when the model thread is idle, a batch starts as
+ * soon as {@code maxBatchSize} requests wait or the oldest has waited {@code maxBatchWait}. While
+ * the model is busy, requests keep accumulating, so that under load batches fill up instead of
+ * queueing many small ones behind each other.
+ *
+ * <p>Failures: if the handler throws for a batch, each element is retried alone, so one poison
+ * element fails only its own future. If the failure was an out-of-memory ({@link
+ * OutOfMemoryDetector}) and splitting is on, the batch is split in halves which run one after the
+ * other (recursively) before falling back to single elements.
+ *
+ * <p>Preprocessing ({@link Preprocessor}: decode, resize) runs on a separate small executor, never
+ * on the model thread. Capacity: at most {@code capacity} requests may be in flight (preprocessing,
+ * queued or running); beyond that {@link #submit} fails fast with {@link BatcherFullException}
+ * (see there why it does not block). In a Flink async operator the operator's own capacity
+ * already bounds in-flight requests; set this one at least as large.
+ *
+ * <p>Per-request timeouts ({@link #submit(Object, Duration)}) fail the element's future with a
+ * {@link TimeoutException}; a timed-out element still waiting is dropped from the queue, one
+ * already running is left to finish and its result is discarded.
+ *
+ * <p>Bucketing by prompt length is not implemented: batches are formed in arrival order.
+ */
+public final class MicroBatcher<I, O> implements AutoCloseable {
+
+    private final String name;
+    private final BatchHandler<I, O> handler;
+    private final Preprocessor<I> preprocessor;
+    private final Executor preprocessExecutor;
+    private final ExecutorService ownedPreprocessExecutor;
+    private final BatchScheduler scheduler;
+    private final boolean ownsScheduler;
+    private final BatchListener listener;
+    private final int maxBatchSize;
+    private final long maxBatchWaitNanos;
+    private final int capacity;
+    private final boolean splitOnOutOfMemory;
+    private final Duration closeTimeout;
+    private final ExecutorService modelThread;
+
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Object lock = new Object();
+    // Guarded by lock.
+    private final ArrayDeque<Pending<I, O>> queue = new ArrayDeque<>();
+    private boolean running;
+    private boolean closed;
+    private BatchScheduler.Cancellable timer;
+    private long timerGeneration;
+
+    private MicroBatcher(Builder<I, O> b) {
+        this.name = b.name;
+        this.handler = b.handler;
+        this.preprocessor = b.preprocessor;
+        this.listener = b.listener;
+        this.maxBatchSize = b.maxBatchSize;
+        this.maxBatchWaitNanos = b.maxBatchWait.toNanos();
+        this.capacity = b.capacity;
+        this.splitOnOutOfMemory = b.splitOnOutOfMemory;
+        this.closeTimeout = b.closeTimeout;
+        this.ownsScheduler = b.scheduler == null;
+        this.scheduler = ownsScheduler ? BatchScheduler.system(name + "-timer") : b.scheduler;
+        if (preprocessor == null) {
+            this.preprocessExecutor = null;
+            this.ownedPreprocessExecutor = null;
+        } else if (b.preprocessExecutor != null) {
+            this.preprocessExecutor = b.preprocessExecutor;
+            this.ownedPreprocessExecutor = null;
+        } else {
+            this.ownedPreprocessExecutor = Executors.newFixedThreadPool(b.preprocessThreads, daemon(name + "-preprocess"));
+            this.preprocessExecutor = ownedPreprocessExecutor;
+        }
+        this.modelThread = Executors.newSingleThreadExecutor(daemon(name + "-model"));
+    }
+
+    public static <I, O> Builder<I, O> builder() {
+        return new Builder<>();
+    }
+
+    /** Submits one element without a per-request timeout. */
+    public CompletableFuture<O> submit(I element) {
+        return submit(element, null);
+    }
+
+    /**
+     * Submits one element. The future completes with the element's result, or exceptionally with
+     * the handler's or preprocessor's exception, a {@link TimeoutException} after {@code timeout}
+     * (null or zero: none), a {@link BatcherFullException} when full, or a {@link
+     * CancellationException} when the batcher is closed first.
+     */
+    public CompletableFuture<O> submit(I element, Duration timeout) {
+        Objects.requireNonNull(element, "element");
+        CompletableFuture<O> future = new CompletableFuture<>();
+        if (inFlight.incrementAndGet() > capacity) {
+            inFlight.decrementAndGet();
+            future.completeExceptionally(new BatcherFullException(
+                    "batcher " + name + " already has " + capacity + " requests in flight; raise inference.capacity"
+                            + " or lower the async operator's capacity"));
+            return future;
+        }
+        future.whenComplete((r, t) -> inFlight.decrementAndGet());
+        if (timeout != null && !timeout.isZero() && !timeout.isNegative()) {
+            BatchScheduler.Cancellable t = scheduler.schedule(() -> future.completeExceptionally(
+                    new TimeoutException("no result from " + name + " within " + timeout.toMillis() + " ms")),
+                    timeout.toNanos());
+            future.whenComplete((r, e) -> t.cancel());
+        }
+        if (preprocessor == null) {
+            enqueue(element, future);
+        } else {
+            try {
+                preprocessExecutor.execute(() -> {
+                    if (future.isDone()) {
+                        return;
+                    }
+                    I prepared;
+                    try {
+                        prepared = preprocessor.prepare(element);
+                    } catch (Throwable e) {
+                        future.completeExceptionally(unwrap(e));
+                        return;
+                    }
+                    enqueue(prepared, future);
+                });
+            } catch (RuntimeException e) {
+                future.completeExceptionally(closed ? new CancellationException("batcher " + name + " is closed") : e);
+            }
+        }
+        return future;
+    }
+
+    /** Requests waiting for the model (not counting preprocessing and the running batch). */
+    public int queueDepth() {
+        synchronized (lock) {
+            return queue.size();
+        }
+    }
+
+    /** Requests accepted and not yet completed. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    private void enqueue(I element, CompletableFuture<O> future) {
+        synchronized (lock) {
+            if (closed) {
+                future.completeExceptionally(new CancellationException("batcher " + name + " is closed"));
+                return;
+            }
+            if (future.isDone()) {
+                return;
+            }
+            queue.addLast(new Pending<>(element, future, scheduler.nanoTime()));
+            maybeDispatchLocked(false);
+        }
+    }
+
+    private void onTimer(long generation) {
+        synchronized (lock) {
+            if (generation != timerGeneration) {
+                return;
+            }
+            timer = null;
+            maybeDispatchLocked(true);
+        }
+    }
+
+    private void maybeDispatchLocked(boolean deadlineReached) {
+        if (closed || running) {
+            return;
+        }
+        while (!queue.isEmpty() && queue.peekFirst().future.isDone()) {
+            queue.pollFirst();
+        }
+        if (queue.isEmpty()) {
+            cancelTimerLocked();
+            return;
+        }
+        long now = scheduler.nanoTime();
+        long waited = now - queue.peekFirst().enqueuedNanos;
+        if (queue.size() >= maxBatchSize || deadlineReached || waited >= maxBatchWaitNanos) {
+            List<Pending<I, O>> batch = new ArrayList<>(Math.min(maxBatchSize, queue.size()));
+            while (batch.size() < maxBatchSize && !queue.isEmpty()) {
+                Pending<I, O> p = queue.pollFirst();
+                if (!p.future.isDone()) {
+                    batch.add(p);
+                }
+            }
+            cancelTimerLocked();
+            running = true;
+            try {
+                modelThread.execute(() -> runBatch(batch));
+            } catch (RuntimeException e) {
+                running = false;
+                batch.forEach(p -> p.future.completeExceptionally(e));
+            }
+        } else if (timer == null) {
+            long generation = ++timerGeneration;
+            timer = scheduler.schedule(() -> onTimer(generation), maxBatchWaitNanos - waited);
+        }
+    }
+
+    private void cancelTimerLocked() {
+        timerGeneration++;
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+    }
+
+    private void runBatch(List<Pending<I, O>> batch) {
+        try {
+            execute(batch);
+        } finally {
+            synchronized (lock) {
+                running = false;
+                maybeDispatchLocked(false);
+            }
+        }
+    }
+
+    /** Runs a batch on the model thread; on failure retries split or element-wise. */
+    private void execute(List<Pending<I, O>> batch) {
+        List<Pending<I, O>> live = new ArrayList<>(batch.size());
+        for (Pending<I, O> p : batch) {
+            if (!p.future.isDone()) {
+                live.add(p);
+            }
+        }
+        if (live.isEmpty()) {
+            return;
+        }
+        List<I> inputs = new ArrayList<>(live.size());
+        live.forEach(p -> inputs.add(p.element));
+        long start = scheduler.nanoTime();
+        List<O> outputs;
+        try {
+            outputs = handler.run(inputs);
+            if (outputs == null || outputs.size() != inputs.size()) {
+                throw new IllegalStateException("batch handler of " + name + " returned "
+                        + (outputs == null ? "null" : outputs.size() + " results") + " for " + inputs.size() + " inputs");
+            }
+        } catch (Throwable t) {
+            listener.onBatch(live.size(), scheduler.nanoTime() - start, false);
+            if (Thread.currentThread().isInterrupted() && closedSafely()) {
+                live.forEach(p -> p.future.completeExceptionally(new CancellationException("batcher " + name + " is closed")));
+                return;
+            }
+            if (live.size() == 1) {
+                live.get(0).future.completeExceptionally(t);
+            } else if (splitOnOutOfMemory && OutOfMemoryDetector.isOutOfMemory(t)) {
+                listener.onOutOfMemorySplit(live.size());
+                int half = live.size() / 2;
+                execute(live.subList(0, half));
+                execute(live.subList(half, live.size()));
+            } else {
+                listener.onElementwiseRetry(live.size());
+                for (Pending<I, O> p : live) {
+                    execute(List.of(p));
+                }
+            }
+            return;
+        }
+        listener.onBatch(live.size(), scheduler.nanoTime() - start, true);
+        for (int i = 0; i < live.size(); i++) {
+            live.get(i).future.complete(outputs.get(i));
+        }
+    }
+
+    private boolean closedSafely() {
+        synchronized (lock) {
+            return closed;
+        }
+    }
+
+    /**
+     * Fails queued requests with {@link CancellationException}, waits up to the close timeout for
+     * the running batch (so the caller may release the model afterwards), then stops the threads.
+     */
+    @Override
+    public void close() {
+        List<Pending<I, O>> dropped;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            cancelTimerLocked();
+            dropped = new ArrayList<>(queue);
+            queue.clear();
+        }
+        dropped.forEach(p -> p.future.completeExceptionally(new CancellationException("batcher " + name + " is closed")));
+        modelThread.shutdown();
+        try {
+            if (!modelThread.awaitTermination(closeTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                modelThread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            modelThread.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        if (ownedPreprocessExecutor != null) {
+            ownedPreprocessExecutor.shutdownNow();
+        }
+        if (ownsScheduler) {
+            scheduler.close();
+        }
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + (prefix.endsWith("-model") ? "" : "-" + n.incrementAndGet()));
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static final class Pending<I, O> {
+        final I element;
+        final CompletableFuture<O> future;
+        final long enqueuedNanos;
+
+        Pending(I element, CompletableFuture<O> future, long enqueuedNanos) {
+            this.element = element;
+            this.future = future;
+            this.enqueuedNanos = enqueuedNanos;
+        }
+    }
+
+    /** Builder: {@code setName} and {@code setHandler} are required, the rest optional. */
+    public static final class Builder<I, O> {
+        private String name;
+        private BatchHandler<I, O> handler;
+        private Preprocessor<I> preprocessor;
+        private Executor preprocessExecutor;
+        private int preprocessThreads = 2;
+        private BatchScheduler scheduler;
+        private BatchListener listener = BatchListener.NONE;
+        private int maxBatchSize = 8;
+        private Duration maxBatchWait = Duration.ofMillis(20);
+        private int capacity = 256;
+        private boolean splitOnOutOfMemory = true;
+        private Duration closeTimeout = Duration.ofSeconds(30);
+
+        private Builder() {}
+
+        /** Names the threads and appears in error messages, e.g. {@code caption-gpu0-3}. */
+        public Builder<I, O> setName(String name) { this.name = name; return this; }
+        public Builder<I, O> setHandler(BatchHandler<I, O> handler) { this.handler = handler; return this; }
+        /** Runs {@code preprocessor} on an own pool of {@link #optPreprocessThreads} threads. */
+        public Builder<I, O> optPreprocessor(Preprocessor<I> preprocessor) { this.preprocessor = preprocessor; return this; }
+        /** Runs the preprocessor on {@code executor} (not shut down by the batcher). */
+        public Builder<I, O> optPreprocessExecutor(Executor executor) { this.preprocessExecutor = executor; return this; }
+        public Builder<I, O> optPreprocessThreads(int threads) { this.preprocessThreads = threads; return this; }
+        /** Clock and timer; default: a wall-clock scheduler owned and closed by the batcher. */
+        public Builder<I, O> optScheduler(BatchScheduler scheduler) { this.scheduler = scheduler; return this; }
+        public Builder<I, O> optListener(BatchListener listener) { this.listener = listener; return this; }
+        public Builder<I, O> optMaxBatchSize(int maxBatchSize) { this.maxBatchSize = maxBatchSize; return this; }
+        public Builder<I, O> optMaxBatchWait(Duration maxBatchWait) { this.maxBatchWait = maxBatchWait; return this; }
+        public Builder<I, O> optCapacity(int capacity) { this.capacity = capacity; return this; }
+        public Builder<I, O> optSplitOnOutOfMemory(boolean split) { this.splitOnOutOfMemory = split; return this; }
+        public Builder<I, O> optCloseTimeout(Duration closeTimeout) { this.closeTimeout = closeTimeout; return this; }
+
+        public MicroBatcher<I, O> build() {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("MicroBatcher needs a name: call setName(...), e.g. \"caption-0\"");
+            }
+            if (handler == null) {
+                throw new IllegalArgumentException("MicroBatcher " + name + " needs a batch handler: call setHandler(...)");
+            }
+            if (maxBatchSize < 1) {
+                throw new IllegalArgumentException("maxBatchSize must be >= 1, got " + maxBatchSize);
+            }
+            if (maxBatchWait == null || maxBatchWait.isNegative()) {
+                throw new IllegalArgumentException("maxBatchWait must be >= 0, got " + maxBatchWait);
+            }
+            if (capacity < maxBatchSize) {
+                throw new IllegalArgumentException("capacity (" + capacity + ") must be >= maxBatchSize (" + maxBatchSize + ")");
+            }
+            if (preprocessThreads < 1) {
+                throw new IllegalArgumentException("preprocessThreads must be >= 1, got " + preprocessThreads);
+            }
+            if (listener == null) {
+                throw new IllegalArgumentException("listener must not be null; omit optListener for none");
+            }
+            if (closeTimeout == null || closeTimeout.isNegative()) {
+                throw new IllegalArgumentException("closeTimeout must be >= 0, got " + closeTimeout);
+            }
+            return new MicroBatcher<>(this);
+        }
+    }
+}
