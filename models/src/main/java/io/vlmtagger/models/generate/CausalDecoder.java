@@ -29,6 +29,19 @@ public interface CausalDecoder {
      */
     NDArray forward(NDArray inputsEmbeds, NDArray attentionMask, KvCache cache);
 
+    /**
+     * Like {@link #forward} but returns only the logits of the last of the {@code T} new positions,
+     * {@code [B, V]} float32: all that generation needs. The default slices {@link #forward}'s
+     * output; decoders should override it to apply the LM head to the last position only, which
+     * saves a {@code [B, T, V]} projection in every prefill.
+     */
+    default NDArray forwardLast(NDArray inputsEmbeds, NDArray attentionMask, KvCache cache) {
+        NDArray all = forward(inputsEmbeds, attentionMask, cache);
+        NDArray last = all.get(":, -1, :");
+        all.close();
+        return last;
+    }
+
     /** An empty cache for this decoder; its arrays will live in the manager of the first forward's inputs. */
     KvCache newCache();
 
