@@ -1,0 +1,180 @@
+package io.vlmtagger.models.preprocess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.twelvemonkeys.imageio.color.ColorSpaces;
+import io.vlmtagger.models.api.ImageDecodeException;
+import io.vlmtagger.models.api.ImageDecodeException.Reason;
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.IndexColorModel;
+import java.awt.image.WritableRaster;
+import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import org.junit.jupiter.api.Test;
+
+class ImageDecoderTest {
+    private final ImageDecoder decoder = new ImageDecoder(40_000_000L);
+
+    @Test
+    void decodesRgbPngExactly() throws Exception {
+        BufferedImage img = new BufferedImage(3, 2, BufferedImage.TYPE_INT_RGB);
+        img.setRGB(0, 0, 0x112233);
+        img.setRGB(2, 1, 0xfe0180);
+        RgbImage out = decoder.decode(TestImages.encode(img, "png"));
+        assertThat(out.width()).isEqualTo(3);
+        assertThat(out.height()).isEqualTo(2);
+        assertThat(new int[] {out.get(0, 0, 0), out.get(0, 0, 1), out.get(0, 0, 2)}).containsExactly(0x11, 0x22, 0x33);
+        assertThat(new int[] {out.get(2, 1, 0), out.get(2, 1, 1), out.get(2, 1, 2)}).containsExactly(0xfe, 0x01, 0x80);
+    }
+
+    @Test
+    void dropsAlphaLikePilConvertRgb() throws Exception {
+        BufferedImage img = new BufferedImage(2, 1, BufferedImage.TYPE_INT_ARGB);
+        img.setRGB(0, 0, 0x00336699); // fully transparent: PIL keeps the colour, no white composite
+        img.setRGB(1, 0, 0x80ff0000);
+        RgbImage out = decoder.decode(TestImages.encode(img, "png"));
+        assertThat(new int[] {out.get(0, 0, 0), out.get(0, 0, 1), out.get(0, 0, 2)}).containsExactly(0x33, 0x66, 0x99);
+        assertThat(new int[] {out.get(1, 0, 0), out.get(1, 0, 1), out.get(1, 0, 2)}).containsExactly(0xff, 0, 0);
+    }
+
+    @Test
+    void replicatesGreyWithoutGammaConversion() throws Exception {
+        BufferedImage img = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_GRAY);
+        img.getRaster().setSample(0, 0, 0, 50);
+        img.getRaster().setSample(1, 0, 0, 200);
+        RgbImage out = decoder.decode(TestImages.encode(img, "png"));
+        assertThat(new int[] {out.get(0, 0, 0), out.get(0, 0, 1), out.get(0, 0, 2)}).containsExactly(50, 50, 50);
+        assertThat(out.get(1, 0, 2)).isEqualTo(200);
+    }
+
+    @Test
+    void keepsTheHighByteOf16BitSamples() throws Exception {
+        ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
+                Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
+        WritableRaster raster = cm.createCompatibleWritableRaster(2, 1);
+        raster.setPixel(0, 0, new int[] {0x1234, 0xffff, 0x00ff});
+        raster.setPixel(1, 0, new int[] {0x8000, 0x7fff, 0x0100});
+        BufferedImage img = new BufferedImage(cm, raster, false, null);
+        RgbImage out = decoder.decode(TestImages.encode(img, "png"));
+        assertThat(new int[] {out.get(0, 0, 0), out.get(0, 0, 1), out.get(0, 0, 2)}).containsExactly(0x12, 0xff, 0x00);
+        assertThat(new int[] {out.get(1, 0, 0), out.get(1, 0, 1), out.get(1, 0, 2)}).containsExactly(0x80, 0x7f, 0x01);
+
+        BufferedImage grey16 = new BufferedImage(1, 1, BufferedImage.TYPE_USHORT_GRAY);
+        grey16.getRaster().setSample(0, 0, 0, 0xabcd);
+        RgbImage g = decoder.decode(TestImages.encode(grey16, "png"));
+        assertThat(new int[] {g.get(0, 0, 0), g.get(0, 0, 1), g.get(0, 0, 2)}).containsExactly(0xab, 0xab, 0xab);
+    }
+
+    @Test
+    void looksUpPalettes() throws Exception {
+        byte[] r = {0, (byte) 250};
+        byte[] g = {0, 10};
+        byte[] b = {0, 99};
+        IndexColorModel icm = new IndexColorModel(1, 2, r, g, b);
+        BufferedImage img = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_BINARY, icm);
+        img.getRaster().setSample(1, 0, 0, 1);
+        for (String format : new String[] {"gif", "png", "bmp"}) {
+            RgbImage out = decoder.decode(TestImages.encode(img, format));
+            assertThat(new int[] {out.get(1, 0, 0), out.get(1, 0, 1), out.get(1, 0, 2)}).as(format)
+                    .containsExactly(250, 10, 99);
+            assertThat(out.get(0, 0, 0)).as(format).isZero();
+        }
+    }
+
+    @Test
+    void decodesJpegApproximately() throws Exception {
+        BufferedImage img = TestImages.solid(16, 16, BufferedImage.TYPE_INT_RGB, 0x4080c0);
+        RgbImage out = decoder.decode(TestImages.encode(img, "jpg"));
+        assertThat(out.get(5, 5, 0)).isBetween(0x40 - 3, 0x40 + 3);
+        assertThat(out.get(5, 5, 1)).isBetween(0x80 - 3, 0x80 + 3);
+        assertThat(out.get(5, 5, 2)).isBetween(0xc0 - 3, 0xc0 + 3);
+    }
+
+    @Test
+    void decodesCmykJpegThroughTheTwelveMonkeysReader() throws Exception {
+        // CMYK JPEGs (print workflows, Photoshop exports) are refused by the JDK's own reader.
+        assertThat(java.util.Arrays.stream(cmykPixel(0, 0, 0, 0)).min().getAsInt()).as("no ink").isGreaterThan(245);
+        assertThat(java.util.Arrays.stream(cmykPixel(0, 0, 0, 255)).max().getAsInt()).as("full black").isLessThan(10);
+        int[] cyan = cmykPixel(255, 0, 0, 0);
+        assertThat(cyan[0]).as("cyan has no red").isLessThan(40);
+        assertThat(cyan[1]).isGreaterThan(150);
+        assertThat(cyan[2]).isGreaterThan(200);
+    }
+
+    private int[] cmykPixel(int c, int m, int y, int k) throws Exception {
+        ColorSpace cmyk = ColorSpaces.getColorSpace(ColorSpaces.CS_GENERIC_CMYK);
+        ComponentColorModel cm = new ComponentColorModel(cmyk, false, false, Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
+        WritableRaster raster = cm.createCompatibleWritableRaster(16, 16);
+        for (int yy = 0; yy < 16; yy++) {
+            for (int xx = 0; xx < 16; xx++) {
+                raster.setPixel(xx, yy, new int[] {c, m, y, k});
+            }
+        }
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ImageOutputStream ios = ImageIO.createImageOutputStream(bytes)) {
+            writer.setOutput(ios);
+            writer.write(null, new IIOImage(new BufferedImage(cm, raster, false, null), null, null),
+                    writer.getDefaultWriteParam());
+        } finally {
+            writer.dispose();
+        }
+        RgbImage out = decoder.decode(bytes.toByteArray());
+        assertThat(out.width()).isEqualTo(16);
+        return new int[] {out.get(8, 8, 0), out.get(8, 8, 1), out.get(8, 8, 2)};
+    }
+
+    @Test
+    void refusesEmptyBytes() {
+        assertThatThrownBy(() -> decoder.decode(new byte[0]))
+                .isInstanceOfSatisfying(ImageDecodeException.class, e -> assertThat(e.reason()).isEqualTo(Reason.EMPTY));
+        assertThatThrownBy(() -> decoder.decode(null))
+                .isInstanceOfSatisfying(ImageDecodeException.class, e -> assertThat(e.reason()).isEqualTo(Reason.EMPTY));
+    }
+
+    @Test
+    void refusesBytesNoReaderKnows() {
+        byte[] text = "this is not an image at all".getBytes();
+        assertThatThrownBy(() -> decoder.decode(text))
+                .isInstanceOfSatisfying(ImageDecodeException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED_FORMAT))
+                .hasMessageContaining("no image reader");
+    }
+
+    @Test
+    void refusesTruncatedPngAsCorrupt() {
+        BufferedImage img = TestImages.solid(64, 64, BufferedImage.TYPE_INT_RGB, 0x123456);
+        byte[] png = TestImages.encode(img, "png");
+        byte[] truncated = Arrays.copyOf(png, png.length / 2);
+        assertThatThrownBy(() -> decoder.decode(truncated))
+                .isInstanceOfSatisfying(ImageDecodeException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT));
+    }
+
+    @Test
+    void refusesAHugeImageFromItsHeaderAlone() {
+        // 50000 x 50000 = 2.5 G pixels: decoding would need 7.5 GB; only 33 header bytes exist.
+        byte[] header = TestImages.pngHeaderOnly(50_000, 50_000);
+        assertThatThrownBy(() -> decoder.decode(header))
+                .isInstanceOfSatisfying(ImageDecodeException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE))
+                .hasMessageContaining("50000x50000")
+                .hasMessageContaining("40000000");
+    }
+
+    @Test
+    void pixelBudgetIsConfigurable() throws Exception {
+        byte[] png = TestImages.encode(TestImages.solid(10, 10, BufferedImage.TYPE_INT_RGB, 0), "png");
+        assertThat(new ImageDecoder(100).decode(png).width()).isEqualTo(10);
+        assertThatThrownBy(() -> new ImageDecoder(99).decode(png))
+                .isInstanceOfSatisfying(ImageDecodeException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE));
+    }
+}
