@@ -1,0 +1,134 @@
+package io.vlmtagger.schemas.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import io.vlmtagger.schemas.ImageEvent;
+import io.vlmtagger.schemas.TaskType;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The evolution rules of schemas/README.md, checked: every schema in src/main/avro stays backward
+ * AND forward compatible with its first version (copied under src/test/resources/avro-v1/), and
+ * the codec reads records from writers one version apart in both directions.
+ */
+class SchemaEvolutionTest {
+    private static final Path MAIN_AVRO = Path.of("src/main/avro");
+    private static final Path V1_AVRO = Path.of("src/test/resources/avro-v1");
+
+    @Test
+    void everySchemaIsBackwardAndForwardCompatibleWithV1() throws IOException {
+        List<Path> current = avscFiles(MAIN_AVRO);
+        assertThat(current).hasSizeGreaterThanOrEqualTo(5);
+        for (Path file : current) {
+            Path v1File = V1_AVRO.resolve(file.getFileName());
+            assertThat(v1File).as("a v1 copy of %s (a schema added later starts its own v1)", file).exists();
+            Schema now = new Schema.Parser().parse(file.toFile());
+            Schema v1 = new Schema.Parser().parse(v1File.toFile());
+            assertCompatible(now, v1, "backward (new reader, v1 writer): " + file.getFileName());
+            assertCompatible(v1, now, "forward (v1 reader, new writer): " + file.getFileName());
+        }
+    }
+
+    @Test
+    void aFieldAddedWithADefaultIsCompatibleBothWays() {
+        Schema v1 = ImageEvent.getClassSchema();
+        Schema v2 = withExtraField(v1, "{\"name\":\"priority\",\"type\":\"int\",\"default\":0}");
+        assertCompatible(v2, v1, "new reader, old writer");
+        assertCompatible(v1, v2, "old reader, new writer");
+    }
+
+    @Test
+    void aFieldAddedWithoutADefaultBreaksBackwardCompatibility() {
+        Schema v1 = ImageEvent.getClassSchema();
+        Schema v2 = withExtraField(v1, "{\"name\":\"priority\",\"type\":\"int\"}");
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(v2, v1).getType())
+                .isEqualTo(SchemaCompatibilityType.INCOMPATIBLE);
+    }
+
+    @Test
+    void aRemovedRequiredFieldBreaksForwardCompatibility() {
+        Schema v1 = ImageEvent.getClassSchema();
+        List<Schema.Field> kept = v1.getFields().stream().filter(f -> !f.name().equals("source"))
+                .map(f -> new Schema.Field(f, f.schema())).collect(Collectors.toList());
+        Schema v2 = Schema.createRecord(v1.getName(), v1.getDoc(), v1.getNamespace(), false, kept);
+        assertThat(v2.getField("source")).isNull();
+        // an old reader needs "source" and v2 data does not carry it
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(v1, v2).getType())
+                .isEqualTo(SchemaCompatibilityType.INCOMPATIBLE);
+    }
+
+    @Test
+    void codecReadsANewerWriterOnceItsSchemaIsRegistered() throws Exception {
+        Schema v2 = withExtraField(ImageEvent.getClassSchema(), "{\"name\":\"priority\",\"type\":\"int\",\"default\":0}");
+        GenericRecord image = new GenericData.Record(v2.getField("image").schema().getTypes().get(1));
+        image.put("uri", "file:///data/a.png");
+        image.put("sha256", null);
+        GenericRecord event = new GenericData.Record(v2);
+        event.put("eventId", "v2-event");
+        event.put("eventTime", Instant.ofEpochMilli(5).toEpochMilli());
+        event.put("source", "new-producer");
+        event.put("image", image);
+        event.put("tasks", List.of(new GenericData.EnumSymbol(v2.getField("tasks").schema().getElementType(), "CAPTION")));
+        event.put("question", null);
+        event.put("conversationId", null);
+        event.put("attributes", Map.of());
+        event.put("priority", 7);
+        ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(event);
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+
+        AvroDecodeException unknown = catchThrowableOfType(AvroDecodeException.class,
+                () -> AvroCodec.of(ImageEvent.class).decode(bytes));
+        assertThat(unknown.reason()).isEqualTo(AvroDecodeException.Reason.UNKNOWN_SCHEMA);
+
+        ImageEvent decoded = AvroCodec.of(ImageEvent.class, List.of(v2)).decode(bytes);
+        assertThat(decoded.getEventId()).isEqualTo("v2-event");
+        assertThat(decoded.getSource()).isEqualTo("new-producer");
+        assertThat(decoded.getTasks()).containsExactly(TaskType.CAPTION);
+    }
+
+    @Test
+    void codecReadsV1WritersWithTheCurrentReader() throws Exception {
+        Schema v1 = new Schema.Parser().parse(V1_AVRO.resolve("ImageEvent.avsc").toFile());
+        AvroCodec<ImageEvent> codec = AvroCodec.of(ImageEvent.class, List.of(v1));
+        ImageEvent e = TestEvents.ref("e", "file:///x.png");
+        assertThat(codec.decode(codec.encode(e))).isEqualTo(e);
+    }
+
+    private static Schema withExtraField(Schema base, String fieldJson) {
+        String json = base.toString();
+        int end = json.lastIndexOf(']');
+        return new Schema.Parser().parse(json.substring(0, end) + "," + fieldJson + json.substring(end));
+    }
+
+    private static void assertCompatible(Schema reader, Schema writer, String what) {
+        SchemaCompatibility.SchemaPairCompatibility result =
+                SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+        assertThat(result.getType()).as(what + ": " + result.getDescription())
+                .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+    }
+
+    private static List<Path> avscFiles(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(".avsc")).sorted().collect(Collectors.toList());
+        }
+    }
+
+}
