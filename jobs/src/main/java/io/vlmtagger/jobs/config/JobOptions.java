@@ -1,0 +1,197 @@
+package io.vlmtagger.jobs.config;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every option of the tagging job itself: Kafka, topics, checkpoints, image fetching, model
+ * checkpoints and search. The operators' own knobs (batching, retries, generation lengths, chat
+ * history) live in {@code io.vlmtagger.operators.inference.InferenceOptions}; {@link OptionsRegistry} lists all of them. Settable with {@code --key value} on the
+ * command line or in a {@code --config file.properties} (see {@link JobConfig}).
+ */
+public final class JobOptions {
+
+    // ---- Kafka -----------------------------------------------------------------------------
+
+    public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS =
+            ConfigOptions.key("kafka.bootstrap-servers")
+                    .stringType()
+                    .defaultValue("localhost:9092")
+                    .withDescription("Kafka bootstrap servers, comma separated host:port list.");
+
+    public static final ConfigOption<String> KAFKA_GROUP_ID =
+            ConfigOptions.key("kafka.group-id")
+                    .stringType()
+                    .defaultValue("vlm-tagger")
+                    .withDescription("Consumer group id of the input source (offsets are committed on checkpoints).");
+
+    public static final ConfigOption<StartingOffsets> KAFKA_STARTING_OFFSETS =
+            ConfigOptions.key("kafka.starting-offsets")
+                    .enumType(StartingOffsets.class)
+                    .defaultValue(StartingOffsets.EARLIEST)
+                    .withDescription("Where to start reading the input topic when the group has no committed offset: earliest or latest.");
+
+    public static final ConfigOption<String> KAFKA_TRANSACTIONAL_ID_PREFIX =
+            ConfigOptions.key("kafka.transactional-id-prefix")
+                    .stringType()
+                    .defaultValue("vlm-tagger")
+                    .withDescription("Prefix of the exactly-once sinks' transactional ids; must be unique per job on a cluster.");
+
+    public static final ConfigOption<Duration> KAFKA_TRANSACTION_TIMEOUT =
+            ConfigOptions.key("kafka.transaction-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(60))
+                    .withDescription("Producer transaction.timeout.ms of the exactly-once sinks; must not exceed the broker's transaction.max.timeout.ms and must exceed the checkpoint interval.");
+
+    // ---- Topics ----------------------------------------------------------------------------
+
+    public static final ConfigOption<String> TOPIC_INPUT =
+            ConfigOptions.key("topic.input")
+                    .stringType()
+                    .defaultValue("images")
+                    .withDescription("Input topic of ImageEvent records (Avro binary).");
+
+    public static final ConfigOption<String> TOPIC_CAPTIONS =
+            ConfigOptions.key("topic.captions")
+                    .stringType()
+                    .defaultValue("image-captions")
+                    .withDescription("Output topic of EnrichedImage records, keyed by event id, written exactly-once.");
+
+    public static final ConfigOption<String> TOPIC_CHAT_ANSWERS =
+            ConfigOptions.key("topic.chat-answers")
+                    .stringType()
+                    .defaultValue("chat-answers")
+                    .withDescription("Output topic of ChatAnswer records, keyed by conversation id, written exactly-once.");
+
+    public static final ConfigOption<String> TOPIC_DEAD_LETTERS =
+            ConfigOptions.key("topic.dead-letters")
+                    .stringType()
+                    .defaultValue("image-dead-letters")
+                    .withDescription("Dead-letter topic of DeadLetter records (undecodable events, failed fetches, failed inference).");
+
+    public static final ConfigOption<String> TOPIC_EXEMPLARS =
+            ConfigOptions.key("topic.exemplars")
+                    .stringType()
+                    .defaultValue("exemplars")
+                    .withDescription("Topic of Exemplar records for few-shot tagging (reserved; not read by this version of the job).");
+
+    // ---- Job and checkpoints ---------------------------------------------------------------
+
+    public static final ConfigOption<String> JOB_NAME =
+            ConfigOptions.key("job.name")
+                    .stringType()
+                    .defaultValue("vlm-tagger")
+                    .withDescription("Flink job name.");
+
+    public static final ConfigOption<Integer> JOB_PARALLELISM =
+            ConfigOptions.key("job.parallelism")
+                    .intType()
+                    .defaultValue(-1)
+                    .withDescription("Parallelism of the job's operators; -1 keeps the environment's default.");
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+            ConfigOptions.key("checkpoint.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription("Exactly-once checkpoint interval; Kafka output becomes visible to read_committed consumers at each checkpoint.");
+
+    // ---- Image fetching --------------------------------------------------------------------
+
+    public static final ConfigOption<List<String>> FETCH_ALLOWED_SCHEMES =
+            ConfigOptions.key("fetch.allowed-schemes")
+                    .stringType()
+                    .asList()
+                    .defaultValues("file", "http", "https")
+                    .withDescription("URI schemes the job may fetch images from (inline images are always accepted); others are dead-lettered with reason fetch_denied.");
+
+    public static final ConfigOption<List<String>> FETCH_ALLOWED_ROOTS =
+            ConfigOptions.key("fetch.allowed-roots")
+                    .stringType()
+                    .asList()
+                    .noDefaultValue()
+                    .withDescription("Directories under which file:// images may be read, separated by ';'. Unset: no file:// fetch is allowed.");
+
+    public static final ConfigOption<List<String>> FETCH_ALLOWED_HOSTS =
+            ConfigOptions.key("fetch.allowed-hosts")
+                    .stringType()
+                    .asList()
+                    .noDefaultValue()
+                    .withDescription("Host names http(s):// images may be fetched from, separated by ';'; '*' allows any host. Unset: no http(s) fetch is allowed.");
+
+    public static final ConfigOption<MemorySize> FETCH_MAX_BYTES =
+            ConfigOptions.key("fetch.max-bytes")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("10mb"))
+                    .withDescription("Largest image accepted (inline or fetched); bigger ones are dead-lettered with reason too_large.");
+
+    public static final ConfigOption<Duration> FETCH_TIMEOUT =
+            ConfigOptions.key("fetch.timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription("Timeout of one image fetch; a fetch that times out is dead-lettered with reason timeout.");
+
+    public static final ConfigOption<Integer> FETCH_CAPACITY =
+            ConfigOptions.key("fetch.capacity")
+                    .intType()
+                    .defaultValue(64)
+                    .withDescription("Concurrent fetches in flight per subtask (async I/O capacity).");
+
+    // ---- Models ----------------------------------------------------------------------------
+
+    public static final ConfigOption<String> MODEL_CAPTION_CHECKPOINT =
+            ConfigOptions.key("model.caption.checkpoint")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("BLIP-2 checkpoint directory (HuggingFace layout: config.json, *.safetensors, tokenizer.json, preprocessor_config.json). Required by the job; the local runner builds a placeholder when unset.");
+
+    public static final ConfigOption<String> MODEL_CHAT_CHECKPOINT =
+            ConfigOptions.key("model.chat.checkpoint")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("LLaVA checkpoint directory (HuggingFace layout). Unset: the chat path is off and events with a question are only captioned.");
+
+    public static final ConfigOption<String> MODEL_DEVICE =
+            ConfigOptions.key("model.device")
+                    .stringType()
+                    .defaultValue("auto")
+                    .withDescription("Device of the models: auto (Flink's gpu external resource or inference.devices decide; else cpu), cpu, or gpu:N (every subtask on that device; shorthand for inference.devices).");
+
+    public static final ConfigOption<String> MODEL_DTYPE =
+            ConfigOptions.key("model.dtype")
+                    .stringType()
+                    .defaultValue("float32")
+                    .withDescription("Compute dtype of the models: float32, float16 or bfloat16.");
+
+    // ---- Search ----------------------------------------------------------------------------
+
+    public static final ConfigOption<SearchBackend> SEARCH_BACKEND =
+            ConfigOptions.key("search.backend")
+                    .enumType(SearchBackend.class)
+                    .defaultValue(SearchBackend.LUCENE)
+                    .withDescription("Search sink: lucene (embedded index in search.lucene.dir), opensearch, or none.");
+
+    public static final ConfigOption<String> SEARCH_LUCENE_DIR =
+            ConfigOptions.key("search.lucene.dir")
+                    .stringType()
+                    .defaultValue("work-dir/search-index")
+                    .withDescription("Directory of the embedded Lucene index.");
+
+    public static final ConfigOption<List<String>> SEARCH_OPENSEARCH_HOSTS =
+            ConfigOptions.key("search.opensearch.hosts")
+                    .stringType()
+                    .asList()
+                    .defaultValues("http://localhost:9200")
+                    .withDescription("OpenSearch HTTP endpoints, separated by ';'.");
+
+    public static final ConfigOption<String> SEARCH_OPENSEARCH_INDEX =
+            ConfigOptions.key("search.opensearch.index")
+                    .stringType()
+                    .defaultValue("images")
+                    .withDescription("OpenSearch index the enriched images are upserted into (document id = event id).");
+
+    private JobOptions() {}
+}

@@ -1,0 +1,58 @@
+package io.vlmtagger.jobs.config;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+import java.time.Duration;
+
+/**
+ * Options of the one-command local run ({@code io.vlmtagger.jobs.local.LocalRunner}) only; the job
+ * ignores them. The runner also accepts the short flags {@code --images}, {@code --blip2},
+ * {@code --llava} and {@code --device} (see {@link JobConfig#LOCAL_ALIASES}).
+ */
+public final class LocalRunOptions {
+
+    public static final ConfigOption<String> IMAGES_DIR =
+            ConfigOptions.key("local.images-dir")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Folder of images (png, jpg, gif, bmp) to send; unset: the runner generates simple shape images.");
+
+    public static final ConfigOption<Integer> IMAGE_COUNT =
+            ConfigOptions.key("local.image-count")
+                    .intType()
+                    .defaultValue(12)
+                    .withDescription("How many images the runner generates when local.images-dir is unset (or the most it sends from the folder).");
+
+    public static final ConfigOption<Integer> MALFORMED_EVENTS =
+            ConfigOptions.key("local.malformed-events")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription("How many deliberately undecodable records the runner adds, to show the dead-letter path.");
+
+    public static final ConfigOption<Boolean> ASK_QUESTIONS =
+            ConfigOptions.key("local.ask-questions")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription("Whether the runner also sends a two-turn conversation about the first image (needs a chat checkpoint or the placeholder).");
+
+    public static final ConfigOption<String> WORK_DIR =
+            ConfigOptions.key("local.work-dir")
+                    .stringType()
+                    .defaultValue("work-dir/local-run")
+                    .withDescription("Where the runner writes the generated images, the placeholder checkpoints and the search index; emptied at start.");
+
+    public static final ConfigOption<Duration> TIMEOUT =
+            ConfigOptions.key("local.timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription("The runner gives up (and says what is missing) when not every image has a result or dead letter by then.");
+
+    public static final ConfigOption<String> SAMPLE_QUERY =
+            ConfigOptions.key("local.sample-query")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Query the summary runs against the search index; unset: the most frequent tag.");
+
+    private LocalRunOptions() {}
+}

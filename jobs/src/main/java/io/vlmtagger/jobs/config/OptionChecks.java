@@ -1,0 +1,63 @@
+package io.vlmtagger.jobs.config;
+
+import io.vlmtagger.operators.inference.InferenceSettings;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Range and format checks beyond what the option types enforce; messages say what to write. */
+final class OptionChecks {
+
+    private static final Pattern DEVICE = Pattern.compile("auto|cpu|gpu(:\\d+)?");
+    private static final Set<String> DTYPES = Set.of("float32", "float16", "bfloat16");
+
+    static void check(JobConfig c) {
+        String device = c.get(JobOptions.MODEL_DEVICE);
+        if (!DEVICE.matcher(device).matches()) {
+            throw new ConfigException("invalid value '" + device + "' for " + JobOptions.MODEL_DEVICE.key()
+                    + ": write auto, cpu or gpu:N (N = device index)");
+        }
+        String dtype = c.get(JobOptions.MODEL_DTYPE);
+        if (!DTYPES.contains(dtype)) {
+            throw new ConfigException("invalid value '" + dtype + "' for " + JobOptions.MODEL_DTYPE.key()
+                    + ": write one of float32, float16, bfloat16");
+        }
+        positive(JobOptions.FETCH_CAPACITY.key(), c.get(JobOptions.FETCH_CAPACITY));
+        positive(LocalRunOptions.IMAGE_COUNT.key(), c.get(LocalRunOptions.IMAGE_COUNT));
+        if (c.get(LocalRunOptions.MALFORMED_EVENTS) < 0) {
+            throw new ConfigException(LocalRunOptions.MALFORMED_EVENTS.key() + " must be >= 0, got "
+                    + c.get(LocalRunOptions.MALFORMED_EVENTS));
+        }
+        int parallelism = c.get(JobOptions.JOB_PARALLELISM);
+        if (parallelism == 0 || parallelism < -1) {
+            throw new ConfigException(JobOptions.JOB_PARALLELISM.key() + " must be >= 1, or -1 for the environment's default; got " + parallelism);
+        }
+        Duration checkpoint = c.get(JobOptions.CHECKPOINT_INTERVAL);
+        Duration txTimeout = c.get(JobOptions.KAFKA_TRANSACTION_TIMEOUT);
+        if (checkpoint.toMillis() < 10) {
+            throw new ConfigException(JobOptions.CHECKPOINT_INTERVAL.key() + " must be at least 10 ms (the Kafka sinks commit on checkpoints), got " + checkpoint);
+        }
+        if (txTimeout.compareTo(checkpoint) <= 0) {
+            throw new ConfigException(JobOptions.KAFKA_TRANSACTION_TIMEOUT.key() + " (" + txTimeout
+                    + ") must be longer than " + JobOptions.CHECKPOINT_INTERVAL.key() + " (" + checkpoint
+                    + "), or transactions expire before they are committed");
+        }
+        try {
+            InferenceSettings.fromConfig(c.toConfiguration());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+        if (c.get(JobOptions.FETCH_MAX_BYTES).getBytes() < 1) {
+            throw new ConfigException(JobOptions.FETCH_MAX_BYTES.key() + " must be positive");
+        }
+    }
+
+    private static void positive(String key, int value) {
+        if (value < 1) {
+            throw new ConfigException(key + " must be >= 1, got " + value);
+        }
+    }
+
+    private OptionChecks() {}
+}

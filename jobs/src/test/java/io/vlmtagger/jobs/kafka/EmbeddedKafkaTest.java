@@ -1,0 +1,75 @@
+package io.vlmtagger.jobs.kafka;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EmbeddedKafkaTest {
+
+    private static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void start() {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void readCommittedSeesOnlyCommittedTransactions() throws Exception {
+        kafka.createTopics(2, "tx-topic");
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "embedded-kafka-test");
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "60000");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "20000");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (int i = 0; i < 5; i++) {
+                producer.send(new ProducerRecord<>("tx-topic", ("committed-" + i).getBytes(StandardCharsets.UTF_8))).get();
+            }
+            producer.commitTransaction();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("tx-topic", "aborted".getBytes(StandardCharsets.UTF_8))).get();
+            producer.abortTransaction();
+        }
+        try (TopicReader committed = new TopicReader(kafka.bootstrapServers(), "tx-topic", true);
+                TopicReader all = new TopicReader(kafka.bootstrapServers(), "tx-topic", false)) {
+            List<ConsumerRecord<byte[], byte[]>> c = committed.pollAtLeast(5, Duration.ofSeconds(20));
+            List<ConsumerRecord<byte[], byte[]>> u = all.pollAtLeast(6, Duration.ofSeconds(20));
+            // give read_committed a moment to (wrongly) deliver the aborted record
+            c = committed.pollUntil(r -> false, Duration.ofMillis(500));
+            assertThat(c).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                    .containsExactlyInAnyOrder("committed-0", "committed-1", "committed-2", "committed-3", "committed-4");
+            assertThat(u).extracting(r -> new String(r.value(), StandardCharsets.UTF_8)).contains("aborted");
+        }
+    }
+
+    @Test
+    void createTopicsIsIdempotentAndReaderRejectsMissingTopics() {
+        kafka.createTopics(1, "twice");
+        kafka.createTopics(1, "twice");
+        assertThatThrownBy(() -> new TopicReader(kafka.bootstrapServers(), "no-such-topic", true))
+                .hasMessageContaining("no-such-topic");
+    }
+}
