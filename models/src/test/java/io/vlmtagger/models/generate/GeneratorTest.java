@@ -246,6 +246,22 @@ class GeneratorTest {
     }
 
     @Test
+    void repetitionPenaltyCountsContextTokens() {
+        Generator g = generator(NEVER);
+        GenerationOptions penalised = GenerationOptions.builder().optMaxNewTokens(3).optRepetitionPenalty(1e4f).build();
+        long first = run(g, penalised, false, 0).tokens(0)[0];
+        try (NDManager m = NDManager.newBaseManager()) {
+            GenerationInput plain = batch(m, false, 0);
+            GenerationInput withContext = GenerationInput.builder()
+                    .setInputsEmbeds(plain.inputsEmbeds())
+                    .setAttentionMask(plain.attentionMask())
+                    .optContextTokenIds(new long[][] {{first}})
+                    .build();
+            assertThat(g.generate(withContext, penalised).tokens(0)[0]).isNotEqualTo(first);
+        }
+    }
+
+    @Test
     void samplingIsSeededPerCallAndTopKOneIsGreedy() {
         Generator g = generator(NEVER);
         GenerationOptions s1 = GenerationOptions.builder().optMaxNewTokens(12).optDoSample(true).optTopK(0).optSeed(1).build();
