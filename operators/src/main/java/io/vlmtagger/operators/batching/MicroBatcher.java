@@ -82,8 +82,8 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         if (preprocessor == null) {
             this.preprocessExecutor = null;
             this.ownedPreprocessExecutor = null;
-        } else if (b.preprocessExecutor != null) {
-            this.preprocessExecutor = b.preprocessExecutor;
+        } else if (b.preprocessExecutor != null || b.preprocessThreads == 0) {
+            this.preprocessExecutor = b.preprocessExecutor != null ? b.preprocessExecutor : Runnable::run;
             this.ownedPreprocessExecutor = null;
         } else {
             this.ownedPreprocessExecutor = Executors.newFixedThreadPool(b.preprocessThreads, daemon(name + "-preprocess"));
@@ -265,7 +265,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
             }
         } catch (Throwable t) {
             listener.onBatch(live.size(), scheduler.nanoTime() - start, false);
-            if (Thread.currentThread().isInterrupted() && closedSafely()) {
+            if (closedSafely()) {
                 live.forEach(p -> p.future.completeExceptionally(new CancellationException("batcher " + name + " is closed")));
                 return;
             }
@@ -379,6 +379,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         public Builder<I, O> optPreprocessor(Preprocessor<I> preprocessor) { this.preprocessor = preprocessor; return this; }
         /** Runs the preprocessor on {@code executor} (not shut down by the batcher). */
         public Builder<I, O> optPreprocessExecutor(Executor executor) { this.preprocessExecutor = executor; return this; }
+        /** Size of the own preprocessing pool; 0 runs preprocessing on the submitting thread (tests, trivial inputs). */
         public Builder<I, O> optPreprocessThreads(int threads) { this.preprocessThreads = threads; return this; }
         /** Clock and timer; default: a wall-clock scheduler owned and closed by the batcher. */
         public Builder<I, O> optScheduler(BatchScheduler scheduler) { this.scheduler = scheduler; return this; }
@@ -405,8 +406,8 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
             if (capacity < maxBatchSize) {
                 throw new IllegalArgumentException("capacity (" + capacity + ") must be >= maxBatchSize (" + maxBatchSize + ")");
             }
-            if (preprocessThreads < 1) {
-                throw new IllegalArgumentException("preprocessThreads must be >= 1, got " + preprocessThreads);
+            if (preprocessThreads < 0) {
+                throw new IllegalArgumentException("preprocessThreads must be >= 0, got " + preprocessThreads);
             }
             if (listener == null) {
                 throw new IllegalArgumentException("listener must not be null; omit optListener for none");

@@ -1,0 +1,89 @@
+package io.vlmtagger.operators.inference;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Tuning knobs of the inference operators (captioning and chat): batching, retries, devices and
+ * chat history. Read into an {@link InferenceSettings} with {@link InferenceSettings#fromConfig}.
+ */
+public final class InferenceOptions {
+    private InferenceOptions() {}
+
+    public static final ConfigOption<Integer> MAX_BATCH_SIZE = ConfigOptions.key("inference.max-batch-size")
+            .intType().defaultValue(8)
+            .withDescription("Most requests one model call may carry. Larger batches raise throughput until the"
+                    + " device's memory or compute saturates; an out-of-memory batch is split in halves.");
+
+    public static final ConfigOption<Duration> MAX_BATCH_WAIT = ConfigOptions.key("inference.max-batch-wait")
+            .durationType().defaultValue(Duration.ofMillis(20))
+            .withDescription("How long the oldest waiting request may wait for more to join its batch while the"
+                    + " model is idle. While the model is busy requests keep collecting regardless.");
+
+    public static final ConfigOption<Integer> CAPACITY = ConfigOptions.key("inference.capacity")
+            .intType().defaultValue(64)
+            .withDescription("Requests in flight per subtask: the async operator's capacity and the micro-batcher's"
+                    + " queue bound. Must be >= inference.max-batch-size.");
+
+    public static final ConfigOption<Duration> TIMEOUT = ConfigOptions.key("inference.timeout")
+            .durationType().defaultValue(Duration.ofSeconds(60))
+            .withDescription("Time one attempt (queueing, preprocessing and generation) may take before it is"
+                    + " retried or, after the last attempt, dead-lettered with reason 'timeout'.");
+
+    public static final ConfigOption<Integer> MAX_ATTEMPTS = ConfigOptions.key("inference.max-attempts")
+            .intType().defaultValue(3)
+            .withDescription("Attempts per request for timeouts and inference errors (image decode errors are not"
+                    + " retried). After the last one the request goes to the dead-letter topic.");
+
+    public static final ConfigOption<Integer> PREPROCESS_THREADS = ConfigOptions.key("inference.preprocess-threads")
+            .intType().defaultValue(2)
+            .withDescription("Threads per subtask that decode and resize images, apart from the model thread; 0 decodes"
+                    + " on the task thread (tests only).");
+
+    public static final ConfigOption<Boolean> SPLIT_ON_OOM = ConfigOptions.key("inference.split-on-oom")
+            .booleanType().defaultValue(true)
+            .withDescription("Split a batch that ran out of (device) memory in halves and retry them.");
+
+    public static final ConfigOption<Duration> SHUTDOWN_TIMEOUT = ConfigOptions.key("inference.shutdown-timeout")
+            .durationType().defaultValue(Duration.ofSeconds(30))
+            .withDescription("How long closing an operator waits for the running batch before releasing the model.");
+
+    public static final ConfigOption<List<String>> DEVICES = ConfigOptions.key("inference.devices")
+            .stringType().asList().defaultValues()
+            .withDescription("Devices to spread subtasks over, e.g. 'gpu:0;gpu:1' (subtask index modulo the list)."
+                    + " Ignored when Flink's external resource 'gpu' is configured (its assigned index wins)."
+                    + " Empty and no GPU resource: 'cpu'.");
+
+    public static final ConfigOption<String> GPU_RESOURCE_NAME = ConfigOptions.key("inference.gpu-resource-name")
+            .stringType().defaultValue("gpu")
+            .withDescription("Name of Flink's external resource that assigns GPUs to slots"
+                    + " (external-resources: gpu; external-resource.gpu.driver-factory.class: ...).");
+
+    public static final ConfigOption<Integer> CAPTION_MAX_NEW_TOKENS = ConfigOptions.key("caption.max-new-tokens")
+            .intType().defaultValue(20)
+            .withDescription("Most tokens generated per caption.");
+
+    public static final ConfigOption<Integer> CAPTION_NUM_BEAMS = ConfigOptions.key("caption.num-beams")
+            .intType().defaultValue(1)
+            .withDescription("Beam width for captions; 1 is greedy decoding.");
+
+    public static final ConfigOption<String> CAPTION_PROMPT = ConfigOptions.key("caption.prompt")
+            .stringType().noDefaultValue()
+            .withDescription("Optional text the caption continues (e.g. 'a photo of'); unset: unconditional captions.");
+
+    public static final ConfigOption<Integer> CHAT_MAX_NEW_TOKENS = ConfigOptions.key("chat.max-new-tokens")
+            .intType().defaultValue(64)
+            .withDescription("Most tokens generated per chat answer.");
+
+    public static final ConfigOption<Duration> CHAT_HISTORY_TTL = ConfigOptions.key("chat.history.ttl")
+            .durationType().defaultValue(Duration.ofHours(1))
+            .withDescription("A conversation's history is forgotten this long after its last answered turn"
+                    + " (processing time).");
+
+    public static final ConfigOption<Integer> CHAT_HISTORY_MAX_TURNS = ConfigOptions.key("chat.history.max-turns")
+            .intType().defaultValue(8)
+            .withDescription("Earlier turns kept per conversation and shown to the model; older ones are dropped.");
+}

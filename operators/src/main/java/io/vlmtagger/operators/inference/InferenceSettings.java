@@ -1,0 +1,156 @@
+package io.vlmtagger.operators.inference;
+
+import io.vlmtagger.models.api.GenerationOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ReadableConfig;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The values of {@link InferenceOptions}, validated, in a serializable object that the operators
+ * carry. Build with {@link #fromConfig} (job configuration) or {@link #builder()} (tests).
+ */
+public final class InferenceSettings implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final int maxBatchSize;
+    private final Duration maxBatchWait;
+    private final int capacity;
+    private final Duration timeout;
+    private final int maxAttempts;
+    private final int preprocessThreads;
+    private final boolean splitOnOutOfMemory;
+    private final Duration shutdownTimeout;
+    private final ArrayList<String> devices;
+    private final String gpuResourceName;
+    private final GenerationOptions captionGeneration;
+    private final String captionPrompt;
+    private final GenerationOptions chatGeneration;
+    private final Duration chatHistoryTtl;
+    private final int chatHistoryMaxTurns;
+
+    private InferenceSettings(ReadableConfig c) {
+        this.maxBatchSize = c.get(InferenceOptions.MAX_BATCH_SIZE);
+        this.maxBatchWait = c.get(InferenceOptions.MAX_BATCH_WAIT);
+        this.capacity = c.get(InferenceOptions.CAPACITY);
+        this.timeout = c.get(InferenceOptions.TIMEOUT);
+        this.maxAttempts = c.get(InferenceOptions.MAX_ATTEMPTS);
+        this.preprocessThreads = c.get(InferenceOptions.PREPROCESS_THREADS);
+        this.splitOnOutOfMemory = c.get(InferenceOptions.SPLIT_ON_OOM);
+        this.shutdownTimeout = c.get(InferenceOptions.SHUTDOWN_TIMEOUT);
+        this.devices = new ArrayList<>(c.get(InferenceOptions.DEVICES));
+        this.gpuResourceName = c.get(InferenceOptions.GPU_RESOURCE_NAME);
+        this.captionGeneration = GenerationOptions.builder()
+                .optMaxNewTokens(c.get(InferenceOptions.CAPTION_MAX_NEW_TOKENS))
+                .optNumBeams(c.get(InferenceOptions.CAPTION_NUM_BEAMS))
+                .build();
+        this.captionPrompt = c.getOptional(InferenceOptions.CAPTION_PROMPT).orElse(null);
+        this.chatGeneration = GenerationOptions.greedy(c.get(InferenceOptions.CHAT_MAX_NEW_TOKENS));
+        this.chatHistoryTtl = c.get(InferenceOptions.CHAT_HISTORY_TTL);
+        this.chatHistoryMaxTurns = c.get(InferenceOptions.CHAT_HISTORY_MAX_TURNS);
+    }
+
+    /** Reads and validates the {@link InferenceOptions} keys of a job configuration. */
+    public static InferenceSettings fromConfig(ReadableConfig config) {
+        validate(config);
+        return new InferenceSettings(config);
+    }
+
+    public static InferenceSettings defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public int maxBatchSize() { return maxBatchSize; }
+    public Duration maxBatchWait() { return maxBatchWait; }
+    public int capacity() { return capacity; }
+    /** Per attempt. */
+    public Duration timeout() { return timeout; }
+    public int maxAttempts() { return maxAttempts; }
+    public int preprocessThreads() { return preprocessThreads; }
+    public boolean splitOnOutOfMemory() { return splitOnOutOfMemory; }
+    public Duration shutdownTimeout() { return shutdownTimeout; }
+    public List<String> devices() { return List.copyOf(devices); }
+    public String gpuResourceName() { return gpuResourceName; }
+    public GenerationOptions captionGeneration() { return captionGeneration; }
+    /** May be null: unconditional captions. */
+    public String captionPrompt() { return captionPrompt; }
+    public GenerationOptions chatGeneration() { return chatGeneration; }
+    public Duration chatHistoryTtl() { return chatHistoryTtl; }
+    public int chatHistoryMaxTurns() { return chatHistoryMaxTurns; }
+
+    /**
+     * The timeout to give Flink's async operator: a backstop over all attempts (each attempt has its
+     * own {@link #timeout()}), plus the batch wait and a second of slack per attempt.
+     */
+    public Duration operatorTimeout() {
+        return timeout.plus(maxBatchWait).plusSeconds(1).multipliedBy(maxAttempts);
+    }
+
+    /** Builder over the same keys as the job configuration; every value is optional. */
+    public static final class Builder {
+        private final Configuration config = new Configuration();
+
+        private Builder() {}
+
+        public <T> Builder opt(ConfigOption<T> option, T value) {
+            config.set(option, value);
+            return this;
+        }
+
+        public Builder optMaxBatchSize(int v) { return opt(InferenceOptions.MAX_BATCH_SIZE, v); }
+        public Builder optMaxBatchWait(Duration v) { return opt(InferenceOptions.MAX_BATCH_WAIT, v); }
+        public Builder optCapacity(int v) { return opt(InferenceOptions.CAPACITY, v); }
+        public Builder optTimeout(Duration v) { return opt(InferenceOptions.TIMEOUT, v); }
+        public Builder optMaxAttempts(int v) { return opt(InferenceOptions.MAX_ATTEMPTS, v); }
+        public Builder optPreprocessThreads(int v) { return opt(InferenceOptions.PREPROCESS_THREADS, v); }
+        public Builder optShutdownTimeout(Duration v) { return opt(InferenceOptions.SHUTDOWN_TIMEOUT, v); }
+        public Builder optDevices(List<String> v) { return opt(InferenceOptions.DEVICES, v); }
+        public Builder optChatHistoryTtl(Duration v) { return opt(InferenceOptions.CHAT_HISTORY_TTL, v); }
+        public Builder optChatHistoryMaxTurns(int v) { return opt(InferenceOptions.CHAT_HISTORY_MAX_TURNS, v); }
+
+        public InferenceSettings build() {
+            return fromConfig(config);
+        }
+    }
+
+    private static void validate(ReadableConfig config) {
+        int maxBatch = config.get(InferenceOptions.MAX_BATCH_SIZE);
+        int capacity = config.get(InferenceOptions.CAPACITY);
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException(InferenceOptions.MAX_BATCH_SIZE.key() + " must be >= 1, got " + maxBatch);
+        }
+        if (capacity < maxBatch) {
+            throw new IllegalArgumentException(InferenceOptions.CAPACITY.key() + " (" + capacity + ") must be >= "
+                    + InferenceOptions.MAX_BATCH_SIZE.key() + " (" + maxBatch + ")");
+        }
+        requirePositive(InferenceOptions.TIMEOUT.key(), config.get(InferenceOptions.TIMEOUT));
+        requirePositive(InferenceOptions.CHAT_HISTORY_TTL.key(), config.get(InferenceOptions.CHAT_HISTORY_TTL));
+        if (config.get(InferenceOptions.MAX_BATCH_WAIT).isNegative()) {
+            throw new IllegalArgumentException(InferenceOptions.MAX_BATCH_WAIT.key() + " must be >= 0");
+        }
+        if (config.get(InferenceOptions.MAX_ATTEMPTS) < 1) {
+            throw new IllegalArgumentException(InferenceOptions.MAX_ATTEMPTS.key() + " must be >= 1, got "
+                    + config.get(InferenceOptions.MAX_ATTEMPTS));
+        }
+        if (config.get(InferenceOptions.CHAT_HISTORY_MAX_TURNS) < 0) {
+            throw new IllegalArgumentException(InferenceOptions.CHAT_HISTORY_MAX_TURNS.key() + " must be >= 0");
+        }
+        if (config.get(InferenceOptions.PREPROCESS_THREADS) < 0) {
+            throw new IllegalArgumentException(InferenceOptions.PREPROCESS_THREADS.key() + " must be >= 0");
+        }
+    }
+
+    private static void requirePositive(String key, Duration d) {
+        if (d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException(key + " must be > 0, got " + d);
+        }
+    }
+}

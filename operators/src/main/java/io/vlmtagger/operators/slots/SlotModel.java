@@ -1,0 +1,84 @@
+package io.vlmtagger.operators.slots;
+
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The model handle one subtask holds: acquired in {@code open()} on the subtask's device (see
+ * {@link DeviceSelector}), released in {@code close()}.
+ *
+ * <p>Why the DJL jars belong in Flink's {@code lib/} and not in the job jar: PyTorch's native
+ * libraries ({@code libc10.so}, {@code libtorch_cpu.so}, ...) can be loaded only once per JVM,
+ * and the JVM ties a loaded native library to the classloader that loaded it. Flink gives each
+ * job its own child-first classloader, so the first job on a TaskManager works and the next one
+ * (or a new attempt after a job-level failover with a fresh classloader) fails with {@code
+ * UnsatisfiedLinkError: ... already loaded in another classloader}. With DJL in {@code lib/}
+ * (job jar: scope provided) it lives in the parent classloader, loads once, and the per-JVM
+ * model registry is shared by every subtask of the TaskManager, which is also what lets subtasks
+ * on the same device share one copy of the weights. If the job jar must carry DJL, set {@code
+ * classloader.parent-first-patterns.additional: ai.djl.} instead. MiniCluster tests do not show
+ * the problem: everything is on the application classpath there.
+ */
+public final class SlotModel<M extends AutoCloseable> implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SlotModel.class);
+
+    private final M model;
+    private final String device;
+    private final long loadTimeMs;
+
+    private SlotModel(M model, String device, long loadTimeMs) {
+        this.model = model;
+        this.device = device;
+        this.loadTimeMs = loadTimeMs;
+    }
+
+    /** Picks the subtask's device and acquires the model there, timing the load. */
+    public static <M extends AutoCloseable> SlotModel<M> acquire(
+            ModelProvider<M> provider, ModelSpec spec, RuntimeContext ctx, String gpuResourceName, List<String> devices)
+            throws Exception {
+        Set<org.apache.flink.api.common.externalresource.ExternalResourceInfo> gpus;
+        try {
+            gpus = ctx.getExternalResourceInfos(gpuResourceName);
+        } catch (RuntimeException e) {
+            // Test contexts may not support external resources; treat as none configured.
+            gpus = Set.of();
+        }
+        int subtask = ctx.getTaskInfo().getIndexOfThisSubtask();
+        String device = DeviceSelector.select(gpus, devices, subtask);
+        return acquire(provider, spec, device, ctx.getTaskInfo().getTaskNameWithSubtasks());
+    }
+
+    public static <M extends AutoCloseable> SlotModel<M> acquire(
+            ModelProvider<M> provider, ModelSpec spec, String device, String owner) throws Exception {
+        long start = System.nanoTime();
+        M model = provider.acquire(spec, device);
+        if (model == null) {
+            throw new IllegalStateException("model provider returned null for " + spec + " on " + device);
+        }
+        long ms = (System.nanoTime() - start) / 1_000_000L;
+        LOG.info("{} acquired model {} on {} in {} ms", owner, spec.checkpointDir(), device, ms);
+        return new SlotModel<>(model, device, ms);
+    }
+
+    public M model() {
+        return model;
+    }
+
+    public String device() {
+        return device;
+    }
+
+    /** Time the acquire took: the real load for the first subtask on a device, ~0 for the others. */
+    public long loadTimeMs() {
+        return loadTimeMs;
+    }
+
+    @Override
+    public void close() throws Exception {
+        model.close();
+    }
+}
