@@ -1,0 +1,261 @@
+package io.vlmtagger.jobs;
+
+import io.vlmtagger.jobs.config.JobConfig;
+import io.vlmtagger.jobs.config.JobOptions;
+import io.vlmtagger.jobs.config.SearchBackend;
+import io.vlmtagger.models.api.ImageCaptioner;
+import io.vlmtagger.models.api.VisualChatModel;
+import io.vlmtagger.operators.deadletter.DeadLetters;
+import io.vlmtagger.operators.fetch.AsyncFetchFunction;
+import io.vlmtagger.operators.fetch.FetcherOptions;
+import io.vlmtagger.operators.fetch.OutcomeRouter;
+import io.vlmtagger.operators.inference.CaptionFunction;
+import io.vlmtagger.operators.inference.InferenceOptions;
+import io.vlmtagger.operators.inference.InferenceSettings;
+import io.vlmtagger.operators.inference.TagExtractor;
+import io.vlmtagger.operators.ingest.DecodeFunction;
+import io.vlmtagger.operators.records.ImageTask;
+import io.vlmtagger.operators.search.lucene.LuceneSink;
+import io.vlmtagger.operators.search.opensearch.OpensearchSink;
+import io.vlmtagger.operators.slots.ModelProvider;
+import io.vlmtagger.operators.slots.ModelSpec;
+import io.vlmtagger.operators.tags.CaptionTagger;
+import io.vlmtagger.schemas.DeadLetter;
+import io.vlmtagger.schemas.EnrichedImage;
+import io.vlmtagger.schemas.TaskType;
+import io.vlmtagger.schemas.flink.AvroKafkaRecordSerializer;
+import io.vlmtagger.schemas.flink.RawKafkaRecord;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.CheckpointingMode;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The tagging job: Kafka image events -> decode -> fetch -> BLIP-2 captions -> tags -> Kafka
+ * (exactly-once) + search index; events with a question also go to LLaVA, keyed by conversation.
+ * Every per-record failure becomes a dead letter on the dead-letter topic; none fails the job.
+ *
+ * <p>{@link #main} is the entry point for {@code flink run}; tests and the local runner build the
+ * graph with {@link #builder()} and inject their own {@link ModelProvider}s.
+ */
+public final class TaggingJob {
+
+    private final JobConfig config;
+    private final ModelProvider<ImageCaptioner> captioners;
+    private final ModelProvider<VisualChatModel> chatModels;
+
+    private TaggingJob(Builder b) {
+        this.config = b.config;
+        this.captioners = b.captioners;
+        this.chatModels = b.chatModels;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Cluster entry point: {@code flink run -c io.vlmtagger.jobs.TaggingJob jobs.jar --key value ...}. */
+    public static void main(String[] args) throws Exception {
+        JobConfig config = JobConfig.fromArgs(args);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        TaggingJob job = builder()
+                .setConfig(config)
+                .setCaptionerProvider(CheckpointModels.captioners())
+                .optChatModelProvider(CheckpointModels.chatModels())
+                .build();
+        job.addTo(env);
+        env.execute(config.get(JobOptions.JOB_NAME));
+    }
+
+    public JobConfig config() {
+        return config;
+    }
+
+    /** Configures checkpointing and parallelism on {@code env} and adds the job's operators to it. */
+    public void addTo(StreamExecutionEnvironment env) {
+        env.enableCheckpointing(config.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        int parallelism = config.get(JobOptions.JOB_PARALLELISM);
+        if (parallelism > 0) {
+            env.setParallelism(parallelism);
+        }
+
+        DataStream<RawKafkaRecord> raw = env
+                .fromSource(KafkaSinks.source(config), WatermarkStrategy.noWatermarks(), "kafka-input")
+                .uid("kafka-input");
+
+        SingleOutputStreamOperator<ImageTask> decoded = raw
+                .process(DecodeFunction.builder().optMaxRecordBytes(maxRecordBytes()).build())
+                .name("decode").uid("decode");
+
+        SingleOutputStreamOperator<ImageTask> fetched = AsyncDataStream
+                .unorderedWait(decoded, new AsyncFetchFunction(fetcherOptions()),
+                        config.get(JobOptions.FETCH_TIMEOUT).multipliedBy(2).plusSeconds(1).toMillis(),
+                        TimeUnit.MILLISECONDS, config.get(JobOptions.FETCH_CAPACITY))
+                .returns(AsyncFetchFunction.OUTPUT_TYPE)
+                .name("fetch").uid("fetch")
+                .process(OutcomeRouter.of(ImageTask.class))
+                .name("fetch-route").uid("fetch-route");
+
+        DataStream<ImageTask> toCaption = fetched
+                .filter(TaggingJob::wantsCaption).name("wants-caption").uid("wants-caption");
+
+        SingleOutputStreamOperator<EnrichedImage> captioned = CaptionFunction
+                .apply(toCaption, captionFunction())
+                .name("caption").uid("caption")
+                .process(OutcomeRouter.of(EnrichedImage.class))
+                .name("caption-route").uid("caption-route");
+
+        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetters.TAG)
+                .union(fetched.getSideOutput(DeadLetters.TAG), captioned.getSideOutput(DeadLetters.TAG));
+
+        captioned.sinkTo(KafkaSinks.exactlyOnce(config, "captions",
+                        AvroKafkaRecordSerializer.enrichedImages(config.get(JobOptions.TOPIC_CAPTIONS))))
+                .name("captions-sink").uid("captions-sink");
+        addSearchSink(captioned);
+
+        deadLetters.sinkTo(KafkaSinks.exactlyOnce(config, "dead-letters",
+                        AvroKafkaRecordSerializer.deadLetters(config.get(JobOptions.TOPIC_DEAD_LETTERS))))
+                .name("dead-letters-sink").uid("dead-letters-sink");
+    }
+
+    /** Events whose tasks include CAPTION (the default when an event names no task). */
+    static boolean wantsCaption(ImageTask task) {
+        List<TaskType> tasks = task.event.getTasks();
+        return tasks == null || tasks.isEmpty() || new HashSet<>(tasks).contains(TaskType.CAPTION);
+    }
+
+    /** Events with a question whose tasks include CHAT. */
+    static boolean wantsChat(ImageTask task) {
+        String q = task.event.getQuestion();
+        List<TaskType> tasks = task.event.getTasks();
+        return q != null && !q.isBlank() && tasks != null && tasks.contains(TaskType.CHAT);
+    }
+
+    private void addSearchSink(DataStream<EnrichedImage> images) {
+        SearchBackend backend = config.get(JobOptions.SEARCH_BACKEND);
+        switch (backend) {
+            case LUCENE -> images
+                    .sinkTo(LuceneSink.builder()
+                            .setIndexDirectory(Path.of(config.get(JobOptions.SEARCH_LUCENE_DIR)))
+                            .build())
+                    .setParallelism(1) // one IndexWriter per directory, see LuceneSink
+                    .name("search-index").uid("search-index");
+            case OPENSEARCH -> images
+                    .sinkTo(OpensearchSink.builder()
+                            .setHosts(config.get(JobOptions.SEARCH_OPENSEARCH_HOSTS).toArray(new String[0]))
+                            .setIndexAlias(config.get(JobOptions.SEARCH_OPENSEARCH_INDEX))
+                            .build())
+                    .name("search-index").uid("search-index");
+            case NONE -> { }
+            default -> throw new IllegalStateException("unhandled search backend " + backend);
+        }
+    }
+
+    private CaptionFunction captionFunction() {
+        CaptionTagger tagger = new CaptionTagger();
+        TagExtractor tags = tagger::tags;
+        return CaptionFunction.builder()
+                .setModelProvider(captioners)
+                .setModelSpec(modelSpec(JobOptions.MODEL_CAPTION_CHECKPOINT.key(),
+                        config.get(JobOptions.MODEL_CAPTION_CHECKPOINT)))
+                .setTagExtractor(tags)
+                .optSettings(inferenceSettings())
+                .build();
+    }
+
+    ModelSpec modelSpec(String key, String checkpoint) {
+        if (checkpoint == null || checkpoint.isBlank()) {
+            throw new IllegalArgumentException(key + " is not set: give the checkpoint directory with --" + key + " <dir>");
+        }
+        return ModelSpec.of(checkpoint).withDtype(config.get(JobOptions.MODEL_DTYPE));
+    }
+
+    /** The operators' settings; {@code model.device} other than auto pins every subtask to that device. */
+    InferenceSettings inferenceSettings() {
+        Configuration c = config.toConfiguration();
+        String device = config.get(JobOptions.MODEL_DEVICE);
+        if (!device.equals("auto") && !config.isSet(InferenceOptions.DEVICES)) {
+            c.set(InferenceOptions.DEVICES, List.of(device));
+        }
+        return InferenceSettings.fromConfig(c);
+    }
+
+    FetcherOptions fetcherOptions() {
+        FetcherOptions.Builder b = FetcherOptions.builder()
+                .optAllowedSchemes(new HashSet<>(config.get(JobOptions.FETCH_ALLOWED_SCHEMES)))
+                .optMaxBytes(config.get(JobOptions.FETCH_MAX_BYTES).getBytes());
+        Duration timeout = config.get(JobOptions.FETCH_TIMEOUT);
+        b.optReadTimeout(timeout);
+        b.optConnectTimeout(timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2));
+        for (String root : config.getOptional(JobOptions.FETCH_ALLOWED_ROOTS).orElse(List.of())) {
+            b.optAllowedRoot(Path.of(root));
+        }
+        for (String host : config.getOptional(JobOptions.FETCH_ALLOWED_HOSTS).orElse(List.of())) {
+            b.optAllowedHost(host);
+        }
+        return b.build();
+    }
+
+    /** Kafka records may carry inline images up to the fetch cap plus room for the event's fields. */
+    private int maxRecordBytes() {
+        long cap = config.get(JobOptions.FETCH_MAX_BYTES).getBytes() + 64 * 1024;
+        return (int) Math.min(Integer.MAX_VALUE - 8, cap);
+    }
+
+    /** Builder: configuration and caption model provider are required. */
+    public static final class Builder {
+        private JobConfig config;
+        private ModelProvider<ImageCaptioner> captioners;
+        private ModelProvider<VisualChatModel> chatModels;
+
+        private Builder() {}
+
+        public Builder setConfig(JobConfig config) {
+            this.config = config;
+            return this;
+        }
+
+        /** Where the caption operators get their BLIP-2 handles (tests: fakes; production: {@link CheckpointModels}). */
+        public Builder setCaptionerProvider(ModelProvider<ImageCaptioner> provider) {
+            this.captioners = provider;
+            return this;
+        }
+
+        /** Where the chat operator gets its LLaVA handles; needed only with {@code model.chat.checkpoint}. */
+        public Builder optChatModelProvider(ModelProvider<VisualChatModel> provider) {
+            this.chatModels = provider;
+            return this;
+        }
+
+        public TaggingJob build() {
+            if (config == null) {
+                throw new IllegalArgumentException("TaggingJob needs a configuration: call setConfig(JobConfig.fromArgs(args))");
+            }
+            if (captioners == null) {
+                throw new IllegalArgumentException("TaggingJob needs a caption model provider: call setCaptionerProvider(...)"
+                        + " (CheckpointModels.captioners() loads real checkpoints)");
+            }
+            if (config.getOptional(JobOptions.MODEL_CAPTION_CHECKPOINT).isEmpty()) {
+                throw new IllegalArgumentException(JobOptions.MODEL_CAPTION_CHECKPOINT.key()
+                        + " is not set: give the BLIP-2 checkpoint directory with --"
+                        + JobOptions.MODEL_CAPTION_CHECKPOINT.key() + " <dir>");
+            }
+            if (config.getOptional(JobOptions.MODEL_CHAT_CHECKPOINT).isPresent() && chatModels == null) {
+                throw new IllegalArgumentException(JobOptions.MODEL_CHAT_CHECKPOINT.key()
+                        + " is set but no chat model provider was given: call optChatModelProvider(...)");
+            }
+            Objects.requireNonNull(config);
+            return new TaggingJob(this);
+        }
+    }
+}
