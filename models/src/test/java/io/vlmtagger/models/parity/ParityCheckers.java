@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Assumptions;
 final class ParityCheckers {
     static final Map<String, ParityChecker> BY_MODEL_TYPE = Map.of(
             "blip-2", new Blip2ParityChecker(),
-            "llava", notImplementedYet("the LLaVA parity checker (llava/) is not written yet"),
+            "llava", new LlavaParityChecker(),
             "idefics", notImplementedYet("the IDEFICS parity checker is not written yet"));
 
     private ParityCheckers() {}
