@@ -84,21 +84,25 @@ public final class SafetensorsWriter {
             total += storedBytes(a, floatDtype);
         }
         long limit = maxShardBytes > 0 ? maxShardBytes : Long.MAX_VALUE;
-        if (shardCount > 1) {
-            limit = Math.min(limit, (total + shardCount - 1) / shardCount);
-        }
         List<Map<String, NDArray>> shards = new ArrayList<>();
         Map<String, NDArray> current = new LinkedHashMap<>();
         long currentBytes = 0;
+        long before = 0;
+        int currentTarget = 0;
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
             long size = storedBytes(e.getValue(), floatDtype);
-            if (!current.isEmpty() && currentBytes + size > limit) {
+            // with a shard count, a tensor goes to the shard its starting byte falls in
+            int target = total == 0 ? 0 : (int) Math.min(shardCount - 1, before * shardCount / total);
+            boolean full = currentBytes + size > limit;
+            if (!current.isEmpty() && (target != currentTarget || full)) {
                 shards.add(current);
                 current = new LinkedHashMap<>();
                 currentBytes = 0;
             }
+            currentTarget = target;
             current.put(e.getKey(), e.getValue());
             currentBytes += size;
+            before += size;
         }
         if (!current.isEmpty() || shards.isEmpty()) {
             shards.add(current);

@@ -195,7 +195,7 @@ public final class WeightStore implements AutoCloseable {
             return this;
         }
 
-        /** Compute dtype for floating-point weights; default float32 on CPU, float16 on GPU. */
+        /** Compute dtype for floating-point weights, FLOAT32 or FLOAT16; default float32 on CPU, float16 on GPU. */
         public Builder optDataType(DataType dataType) {
             this.dataType = dataType;
             return this;
@@ -227,8 +227,12 @@ public final class WeightStore implements AutoCloseable {
             if (dataType == null) {
                 dataType = d.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
             }
-            if (!dataType.isFloating()) {
-                throw new IllegalStateException("optDataType must be a floating type, got " + dataType);
+            if (dataType != DataType.FLOAT32 && dataType != DataType.FLOAT16) {
+                // DJL 0.36's PyTorch JNI has no bfloat16 mapping: creating or casting to BFLOAT16
+                // calls std::terminate and kills the JVM (BF16 files are fine: read as float32).
+                throw new IllegalStateException("optDataType must be FLOAT32 or FLOAT16, got " + dataType
+                        + (dataType == DataType.BFLOAT16
+                                ? " (DJL 0.36's PyTorch engine aborts the JVM on BFLOAT16 tensors)" : ""));
             }
             CheckpointFiles files = CheckpointFiles.open(checkpoint);
             NDManager manager = parent != null ? parent.newSubManager(d) : NDManager.newBaseManager(d);
