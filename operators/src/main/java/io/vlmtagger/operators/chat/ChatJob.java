@@ -1,0 +1,21 @@
+package io.vlmtagger.operators.chat;
+
+import io.vlmtagger.models.api.ChatTurn;
+import io.vlmtagger.models.api.PixelValues;
+import io.vlmtagger.operators.records.ImageTask;
+
+import java.util.List;
+
+/** One request of the chat batcher: the question, the history read at submission, the pixels once decoded. */
+final class ChatJob {
+    final ImageTask task;
+    final String question;
+    final List<ChatTurn> history;
+    volatile PixelValues pixels;
+
+    ChatJob(ImageTask task, String question, List<ChatTurn> history) {
+        this.task = task;
+        this.question = question;
+        this.history = history;
+    }
+}
