@@ -2,28 +2,45 @@ package io.vlmtagger.jobs;
 
 import io.vlmtagger.models.api.ImageCaptioner;
 import io.vlmtagger.models.api.VisualChatModel;
+import io.vlmtagger.models.pipeline.Blip2Captioner;
+import io.vlmtagger.models.pipeline.LlavaChatModel;
 import io.vlmtagger.operators.slots.ModelProvider;
 
+import java.nio.file.Path;
+
 /**
- * The production model providers: BLIP-2 and LLaVA loaded from checkpoint directories through the
- * models module's per-JVM {@code SharedModelRegistry}, one loaded model per (checkpoint, dtype,
- * device) shared by every subtask of a TaskManager.
+ * The production model providers: BLIP-2 and LLaVA loaded from HuggingFace checkpoint directories.
+ * {@link Blip2Captioner} and {@link LlavaChatModel} share their weights through the models
+ * module's per-JVM {@code SharedModelRegistry}: one loaded model per (checkpoint, device, dtype),
+ * whatever the number of subtasks on that device; closing a handle releases one reference.
  */
 public final class CheckpointModels {
 
-    /** BLIP-2 captioners from {@code ModelSpec.checkpointDir()}. */
+    /** BLIP-2 captioners from {@code ModelSpec.checkpointDir()} on the subtask's device. */
     public static ModelProvider<ImageCaptioner> captioners() {
         return (spec, device) -> {
-            throw new UnsupportedOperationException("loading BLIP-2 checkpoints is not wired yet: the models module "
-                    + "has no ImageCaptioner implementation on this build (" + spec.checkpointDir() + ")");
+            Blip2Captioner.Builder b = Blip2Captioner.builder()
+                    .setCheckpoint(Path.of(spec.checkpointDir()))
+                    .optDevice(device)
+                    .optDtype(spec.dtype());
+            if (spec.revision() != null) {
+                b.optRevision(spec.revision());
+            }
+            return b.build();
         };
     }
 
-    /** LLaVA chat models from {@code ModelSpec.checkpointDir()}. */
+    /** LLaVA chat models from {@code ModelSpec.checkpointDir()} on the subtask's device. */
     public static ModelProvider<VisualChatModel> chatModels() {
         return (spec, device) -> {
-            throw new UnsupportedOperationException("loading LLaVA checkpoints is not wired yet: the models module "
-                    + "has no VisualChatModel implementation on this build (" + spec.checkpointDir() + ")");
+            LlavaChatModel.Builder b = LlavaChatModel.builder()
+                    .setCheckpoint(Path.of(spec.checkpointDir()))
+                    .optDevice(device)
+                    .optDtype(spec.dtype());
+            if (spec.revision() != null) {
+                b.optRevision(spec.revision());
+            }
+            return b.build();
         };
     }
 

@@ -5,6 +5,8 @@ import io.vlmtagger.jobs.config.JobOptions;
 import io.vlmtagger.jobs.config.SearchBackend;
 import io.vlmtagger.models.api.ImageCaptioner;
 import io.vlmtagger.models.api.VisualChatModel;
+import io.vlmtagger.operators.chat.ChatOperator;
+import io.vlmtagger.operators.chat.ChatOperatorFactory;
 import io.vlmtagger.operators.deadletter.DeadLetters;
 import io.vlmtagger.operators.fetch.AsyncFetchFunction;
 import io.vlmtagger.operators.fetch.FetcherOptions;
@@ -20,6 +22,7 @@ import io.vlmtagger.operators.search.opensearch.OpensearchSink;
 import io.vlmtagger.operators.slots.ModelProvider;
 import io.vlmtagger.operators.slots.ModelSpec;
 import io.vlmtagger.operators.tags.CaptionTagger;
+import io.vlmtagger.schemas.ChatAnswer;
 import io.vlmtagger.schemas.DeadLetter;
 import io.vlmtagger.schemas.EnrichedImage;
 import io.vlmtagger.schemas.TaskType;
@@ -44,6 +47,11 @@ import java.util.concurrent.TimeUnit;
  * The tagging job: Kafka image events -> decode -> fetch -> BLIP-2 captions -> tags -> Kafka
  * (exactly-once) + search index; events with a question also go to LLaVA, keyed by conversation.
  * Every per-record failure becomes a dead letter on the dead-letter topic; none fails the job.
+ *
+ * <p>An event's {@code tasks} pick the paths: CAPTION (the default) gives one {@code EnrichedImage}
+ * with caption and tags; CHAT with a question gives a {@code ChatAnswer} on the chat-answers topic
+ * plus an {@code EnrichedImage} carrying question and answer. Without {@code
+ * model.chat.checkpoint}, questions are dead-lettered with reason {@code chat_disabled}.
  *
  * <p>{@link #main} is the entry point for {@code flink run}; tests and the local runner build the
  * graph with {@link #builder()} and inject their own {@link ModelProvider}s.
@@ -117,11 +125,27 @@ public final class TaggingJob {
 
         DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetters.TAG)
                 .union(fetched.getSideOutput(DeadLetters.TAG), captioned.getSideOutput(DeadLetters.TAG));
+        DataStream<EnrichedImage> enriched = captioned;
 
-        captioned.sinkTo(KafkaSinks.exactlyOnce(config, "captions",
+        DataStream<ImageTask> questions = fetched
+                .filter(TaggingJob::wantsChat).name("wants-chat").uid("wants-chat");
+        if (chatModels != null && config.getOptional(JobOptions.MODEL_CHAT_CHECKPOINT).isPresent()) {
+            SingleOutputStreamOperator<ChatAnswer> answers = ChatOperatorFactory.apply(questions, chatFactory());
+            answers.sinkTo(KafkaSinks.exactlyOnce(config, "chat-answers",
+                            AvroKafkaRecordSerializer.chatAnswers(config.get(JobOptions.TOPIC_CHAT_ANSWERS))))
+                    .name("chat-answers-sink").uid("chat-answers-sink");
+            enriched = enriched.union(answers.getSideOutput(ChatOperator.ENRICHED));
+            deadLetters = deadLetters.union(answers.getSideOutput(DeadLetters.TAG));
+        } else {
+            deadLetters = deadLetters.union(questions
+                    .process(new ChatDisabled(JobOptions.MODEL_CHAT_CHECKPOINT.key()))
+                    .name("chat-disabled").uid("chat-disabled"));
+        }
+
+        enriched.sinkTo(KafkaSinks.exactlyOnce(config, "captions",
                         AvroKafkaRecordSerializer.enrichedImages(config.get(JobOptions.TOPIC_CAPTIONS))))
                 .name("captions-sink").uid("captions-sink");
-        addSearchSink(captioned);
+        addSearchSink(enriched);
 
         deadLetters.sinkTo(KafkaSinks.exactlyOnce(config, "dead-letters",
                         AvroKafkaRecordSerializer.deadLetters(config.get(JobOptions.TOPIC_DEAD_LETTERS))))
@@ -169,6 +193,15 @@ public final class TaggingJob {
                 .setModelSpec(modelSpec(JobOptions.MODEL_CAPTION_CHECKPOINT.key(),
                         config.get(JobOptions.MODEL_CAPTION_CHECKPOINT)))
                 .setTagExtractor(tags)
+                .optSettings(inferenceSettings())
+                .build();
+    }
+
+    private ChatOperatorFactory chatFactory() {
+        return ChatOperatorFactory.builder()
+                .setModelProvider(chatModels)
+                .setModelSpec(modelSpec(JobOptions.MODEL_CHAT_CHECKPOINT.key(),
+                        config.get(JobOptions.MODEL_CHAT_CHECKPOINT)))
                 .optSettings(inferenceSettings())
                 .build();
     }
