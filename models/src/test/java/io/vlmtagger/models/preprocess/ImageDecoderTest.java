@@ -134,6 +134,20 @@ class ImageDecoderTest {
     }
 
     @Test
+    void decodesWebpLossyAndLossless() throws Exception {
+        // 1x1 WebP files (the well-known feature-detection images): VP8L lossless, then VP8 lossy.
+        byte[] lossless = java.util.Base64.getDecoder().decode("UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==");
+        byte[] lossy = java.util.Base64.getDecoder().decode("UklGRiIAAABXRUJQVlA4IBYAAAAwAQCdASoBAAEADsD+JaQAA3AAAAAA");
+        for (byte[] webp : new byte[][] {lossless, lossy}) {
+            RgbImage out = decoder.decode(webp);
+            assertThat(out.width()).isEqualTo(1);
+            assertThat(out.height()).isEqualTo(1);
+        }
+        RgbImage grey = decoder.decode(lossy);
+        assertThat(grey.get(0, 0, 0)).isEqualTo(grey.get(0, 0, 1)).isEqualTo(grey.get(0, 0, 2));
+    }
+
+    @Test
     void refusesEmptyBytes() {
         assertThatThrownBy(() -> decoder.decode(new byte[0]))
                 .isInstanceOfSatisfying(ImageDecodeException.class, e -> assertThat(e.reason()).isEqualTo(Reason.EMPTY));
