@@ -223,7 +223,7 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
         String question = p.task.event.getQuestion();
         if (question == null || question.isBlank()) {
             emitDeadLetter(p, InferenceFailures.deadLetter(p.task, FailureStage.DECODE, "missing_question",
-                    "none", "a CHAT event needs a question", 1, clock.instant()));
+                    null, "a CHAT event needs a question", 1, clock.instant()));
             finish(key);
             return;
         }

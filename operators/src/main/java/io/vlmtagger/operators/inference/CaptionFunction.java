@@ -191,9 +191,9 @@ public class CaptionFunction extends RichAsyncFunction<ImageTask, Outcome<Enrich
             attempts.abandon();
             n = attempts.attempts();
         }
+        String message = "no caption within the operator timeout of " + settings.operatorTimeout().toMillis() + " ms";
         complete(resultFuture, InferenceFailures.deadLetter(task, FailureStage.INFERENCE, InferenceFailures.REASON_TIMEOUT,
-                TimeoutException.class.getName(), "no caption within the operator timeout of "
-                        + settings.operatorTimeout().toMillis() + " ms", n, clock.instant()));
+                new TimeoutException(message), null, n, clock.instant()));
     }
 
     private void complete(ResultFuture<Outcome<EnrichedImage>> resultFuture, DeadLetter deadLetter) {

@@ -1,11 +1,14 @@
 package io.vlmtagger.operators.inference;
 
 import io.vlmtagger.models.api.ImageDecodeException;
+import io.vlmtagger.operators.deadletter.DeadLetters;
 import io.vlmtagger.operators.records.ImageTask;
 import io.vlmtagger.schemas.DeadLetter;
 import io.vlmtagger.schemas.FailureStage;
 
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -25,8 +28,6 @@ public final class InferenceFailures {
     public static final String REASON_OUT_OF_MEMORY = "out_of_memory";
     /** Reason for a request refused because the batcher was full on every attempt. */
     public static final String REASON_OVERLOADED = "overloaded";
-
-    private static final int MAX_MESSAGE_CHARS = 1000;
 
     private InferenceFailures() {}
 
@@ -69,30 +70,25 @@ public final class InferenceFailures {
         return REASON_INFERENCE_FAILED;
     }
 
+    /** A dead letter for {@code failure}, stage and reason derived from it (see {@link #stageOf}, {@link #reasonOf}). */
     public static DeadLetter deadLetter(ImageTask task, Throwable failure, int attempts, Instant now) {
         Throwable c = unwrap(failure);
-        return deadLetter(task, stageOf(c), reasonOf(c), c.getClass().getName(), c.getMessage(), attempts, now);
+        return deadLetter(task, stageOf(c), reasonOf(c), c, null, attempts, now);
     }
 
-    public static DeadLetter deadLetter(ImageTask task, FailureStage stage, String reason, String errorClass,
-                                        String errorMessage, int attempts, Instant now) {
-        String msg = errorMessage == null ? "" : errorMessage;
-        if (msg.length() > MAX_MESSAGE_CHARS) {
-            msg = msg.substring(0, MAX_MESSAGE_CHARS);
-        }
-        return DeadLetter.newBuilder()
-                .setEventId(task.eventId())
-                .setOriginalBytes(null)
-                .setTruncated(false)
-                .setTopic(task.topic)
-                .setPartition(task.partition)
-                .setOffset(task.offset)
+    /**
+     * A dead letter built by the job-wide {@link DeadLetters} builder (carries the event's Avro
+     * bytes for replay, redacts messages); {@code error} and {@code message} may each be null.
+     */
+    public static DeadLetter deadLetter(ImageTask task, FailureStage stage, String reason, Throwable error,
+                                        String message, int attempts, Instant now) {
+        return DeadLetters.forTask(task)
                 .setStage(stage)
                 .setReason(reason.toLowerCase(Locale.ROOT))
-                .setErrorClass(errorClass)
-                .setErrorMessage(msg)
-                .setAttempts(attempts)
-                .setFailedAt(now)
+                .optError(error)
+                .optMessage(message)
+                .optAttempts(Math.max(1, attempts))
+                .optClock(Clock.fixed(now, ZoneOffset.UTC))
                 .build();
     }
 }

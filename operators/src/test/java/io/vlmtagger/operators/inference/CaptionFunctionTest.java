@@ -175,6 +175,7 @@ class CaptionFunctionTest {
         assertThat(dls.get("bad").getStage()).isEqualTo(FailureStage.PREPROCESS);
         assertThat(dls.get("bad").getReason()).isEqualTo("corrupt_image");
         assertThat(dls.get("bad").getAttempts()).as("decode errors are not retried").isEqualTo(1);
+        assertThat(dls.get("bad").getOriginalBytes()).as("the event's Avro bytes, for replay").isNotNull();
         assertThat(dls.get("big").getReason()).isEqualTo("too_large");
         DeadLetter poison = dls.get("p");
         assertThat(poison.getStage()).isEqualTo(FailureStage.INFERENCE);
