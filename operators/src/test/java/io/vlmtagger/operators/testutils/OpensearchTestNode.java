@@ -151,7 +151,7 @@ public final class OpensearchTestNode implements AutoCloseable {
                 "env",
                 "OPENSEARCH_JAVA_HOME=" + System.getProperty("java.home"),
                 "JAVA_HOME=" + System.getProperty("java.home"),
-                "OPENSEARCH_JAVA_OPTS=-Xms512m -Xmx512m -XX:-HeapDumpOnOutOfMemoryError",
+                "OPENSEARCH_JAVA_OPTS=-Xms512m -Xmx512m -XX:-HeapDumpOnOutOfMemoryError -XX:TieredStopAtLevel=1",
                 home.resolve("bin").resolve("opensearch").toString(),
                 "-p", instanceDir.resolve("opensearch.pid").toString(),
                 "-Ecluster.name=vlm-test",
