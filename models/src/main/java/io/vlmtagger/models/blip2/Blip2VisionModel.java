@@ -2,6 +2,7 @@ package io.vlmtagger.models.blip2;
 
 import ai.djl.ndarray.NDArray;
 import io.vlmtagger.models.config.Blip2VisionConfig;
+import io.vlmtagger.models.nn.CallScope;
 import io.vlmtagger.models.nn.LayerNorm;
 import io.vlmtagger.models.weights.Weights;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ final class Blip2VisionModel {
     NDArray encode(NDArray embedded) {
         NDArray h = embedded;
         for (Blip2VisionLayer layer : layers) {
-            h = layer.forward(h);
+            h = CallScope.apply(h, layer::forward);
         }
         return postLayerNorm.forward(h);
     }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import io.vlmtagger.models.config.OptConfig;
 import io.vlmtagger.models.generate.CausalDecoder;
 import io.vlmtagger.models.generate.KvCache;
+import io.vlmtagger.models.nn.CallScope;
 import io.vlmtagger.models.nn.Embedding;
 import io.vlmtagger.models.nn.LayerKvCache;
 import io.vlmtagger.models.nn.LayerNorm;
@@ -92,8 +93,11 @@ public final class OptDecoder implements CausalDecoder {
         }
         NDArray h = x.add(pos);
         NDArray additive = Masks.causal(mask, t, dataType); // [B, 1, T, P + T]
+        if (layerCache != null) {
+            layerCache.bind(inputsEmbeds.getManager());
+        }
         for (OptDecoderLayer layer : layers) {
-            h = layer.forward(h, additive, layerCache);
+            h = CallScope.apply(h, in -> layer.forward(in, additive, layerCache));
         }
         if (finalLayerNorm != null) {
             h = finalLayerNorm.forward(h);

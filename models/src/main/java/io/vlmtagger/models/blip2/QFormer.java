@@ -3,6 +3,7 @@ package io.vlmtagger.models.blip2;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import io.vlmtagger.models.config.QFormerConfig;
+import io.vlmtagger.models.nn.CallScope;
 import io.vlmtagger.models.nn.LayerNorm;
 import io.vlmtagger.models.weights.Weights;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ final class QFormer {
                 .add(queryTokens); // [B, Q, D], in the call's manager
         NDArray h = layerNorm.forward(queries);
         for (QFormerLayer layer : layers) {
-            h = layer.forward(h, image);
+            h = CallScope.apply(h, x -> layer.forward(x, image));
         }
         return h;
     }

@@ -2,20 +2,30 @@ package io.vlmtagger.models.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import io.vlmtagger.models.generate.KvCache;
 
 /**
  * Past keys and values for a stack of decoder layers, each {@code [B, kvHeads, P, headDim]}.
  * A layer's forward calls {@link #append}, gets back the full keys/values, and attends to them.
- * Arrays live in the manager of the first appended arrays (the call's manager).
+ * The decoder {@link #bind}s the cache to the call's manager before the first append, so cached
+ * arrays outlive the per-layer {@link CallScope} they were computed in.
  */
 public final class LayerKvCache implements KvCache {
     private final NDArray[] keys;
     private final NDArray[] values;
+    private NDManager owner;
 
     public LayerKvCache(int numLayers) {
         this.keys = new NDArray[numLayers];
         this.values = new NDArray[numLayers];
+    }
+
+    /** Keeps the cached arrays in {@code manager} (the call's manager); the first binding wins. */
+    public void bind(NDManager manager) {
+        if (owner == null) {
+            owner = manager;
+        }
     }
 
     /**
@@ -34,6 +44,10 @@ public final class LayerKvCache implements KvCache {
             values[layer] = oldV.concat(v, 2);
             oldK.close();
             oldV.close();
+        }
+        if (owner != null) {
+            keys[layer].attach(owner);
+            values[layer].attach(owner);
         }
         return new NDList(keys[layer], values[layer]);
     }
