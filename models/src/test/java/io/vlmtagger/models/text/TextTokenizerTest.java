@@ -98,4 +98,27 @@ class TextTokenizerTest {
     void multiTokenStringIsNotATokenId() {
         assertThatThrownBy(() -> tokenizer.tokenId("a dog")).hasMessageContaining("is not a single token");
     }
+
+    @Test
+    void encodesConcurrently() throws Exception {
+        String[] texts = {"what is in the image ?", "a dog and a cat", "describe this picture .", "<image>\nwhat color"};
+        long[][] expected = new long[texts.length][];
+        for (int i = 0; i < texts.length; i++) {
+            expected[i] = tokenizer.encode(texts[i]);
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int round = 0; round < 200; round++) {
+                int i = round % texts.length;
+                results.add(pool.submit(() -> java.util.Arrays.equals(tokenizer.encode(texts[i]), expected[i])
+                        && tokenizer.decode(expected[i]).equals(tokenizer.decode(tokenizer.encode(texts[i])))));
+            }
+            for (var f : results) {
+                assertThat(f.get()).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
