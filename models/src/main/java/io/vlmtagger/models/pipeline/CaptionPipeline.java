@@ -64,17 +64,24 @@ final class CaptionPipeline {
         if (requests.isEmpty()) {
             return List.of();
         }
-        long start = nanoClock.getAsLong();
-        int batch = requests.size();
-        long[][] prompts = new long[batch][];
-        int width = 0;
-        List<PixelValues> images = new ArrayList<>(batch);
-        for (int r = 0; r < batch; r++) {
+        long[][] prompts = new long[requests.size()][];
+        List<PixelValues> images = new ArrayList<>(requests.size());
+        for (int r = 0; r < requests.size(); r++) {
             prompts[r] = promptIds(requests.get(r).prompt());
-            width = Math.max(width, prompts[r].length);
             images.add(requests.get(r).pixels());
         }
-        try (NDManager call = model.manager().newSubManager()) {
+        return captionIds(prompts, images, options);
+    }
+
+    /** Captions from prompt ids (bos first, no padding) as they are; row {@code r} pairs with image {@code r}. */
+    List<GenerationResult> captionIds(long[][] prompts, List<PixelValues> images, GenerationOptions options) {
+        long start = nanoClock.getAsLong();
+        int batch = prompts.length;
+        int width = 0;
+        for (long[] p : prompts) {
+            width = Math.max(width, p.length);
+        }
+        try (NDManager call = model.newCallManager()) {
             NDArray soft = model.softPrompt(PixelBatch.stack(call, images, model.dataType())); // [B, Q, H]
             long visionEnd = nanoClock.getAsLong();
             int queries = (int) soft.getShape().get(1);

@@ -61,17 +61,27 @@ final class ChatPipeline {
         if (requests.isEmpty()) {
             return List.of();
         }
-        long start = nanoClock.getAsLong();
-        int batch = requests.size();
-        long[][] prompts = new long[batch][];
-        int[] imageAt = new int[batch];
-        List<PixelValues> images = new ArrayList<>(batch);
-        for (int r = 0; r < batch; r++) {
+        long[][] prompts = new long[requests.size()][];
+        List<PixelValues> images = new ArrayList<>(requests.size());
+        for (int r = 0; r < requests.size(); r++) {
             prompts[r] = prompt(requests.get(r), options.maxNewTokens()).ids();
-            imageAt[r] = singleImageToken(prompts[r], r);
             images.add(requests.get(r).pixels());
         }
-        try (NDManager call = model.manager().newSubManager()) {
+        return answerIds(prompts, images, options);
+    }
+
+    /**
+     * Answers from prompt ids as they are (bos first, exactly one image token, no padding); row
+     * {@code r} pairs with image {@code r}.
+     */
+    List<GenerationResult> answerIds(long[][] prompts, List<PixelValues> images, GenerationOptions options) {
+        long start = nanoClock.getAsLong();
+        int batch = prompts.length;
+        int[] imageAt = new int[batch];
+        for (int r = 0; r < batch; r++) {
+            imageAt[r] = singleImageToken(prompts[r], r);
+        }
+        try (NDManager call = model.newCallManager()) {
             NDArray features = model.imageFeatures(PixelBatch.stack(call, images, model.dataType())); // [B, N, H]
             long visionEnd = nanoClock.getAsLong();
             int n = (int) features.getShape().get(1);

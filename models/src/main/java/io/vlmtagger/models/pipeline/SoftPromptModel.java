@@ -17,8 +17,8 @@ public interface SoftPromptModel {
 
     CausalDecoder decoder();
 
-    /** The model's manager: calls run in children of it. */
-    NDManager manager();
+    /** A fresh manager on the model's device for one call's arrays; the caller closes it. */
+    NDManager newCallManager();
 
     /** The compute dtype pixels are given in. */
     DataType dataType();

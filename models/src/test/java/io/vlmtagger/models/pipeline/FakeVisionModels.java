@@ -61,8 +61,8 @@ final class FakeVisionModels {
             }
 
             @Override
-            public NDManager manager() {
-                return m;
+            public NDManager newCallManager() {
+                return m.newSubManager();
             }
 
             @Override
@@ -103,8 +103,8 @@ final class FakeVisionModels {
             }
 
             @Override
-            public NDManager manager() {
-                return m;
+            public NDManager newCallManager() {
+                return m.newSubManager();
             }
 
             @Override

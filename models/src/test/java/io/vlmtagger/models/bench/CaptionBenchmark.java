@@ -1,0 +1,112 @@
+package io.vlmtagger.models.bench;
+
+import io.vlmtagger.models.api.CaptionRequest;
+import io.vlmtagger.models.api.GenerationOptions;
+import io.vlmtagger.models.api.GenerationResult;
+import io.vlmtagger.models.api.PixelValues;
+import io.vlmtagger.models.pipeline.Blip2Captioner;
+import io.vlmtagger.models.runtime.EngineThreads;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Captioning throughput of the whole BLIP-2 pipeline (vision, Q-Former, OPT generation) with
+ * random weights at the "small" size ({@link RandomBlip2Checkpoint}): greedy, {@code tokens} new
+ * tokens per image (min = max), per batch size, on {@code threads} intra-op threads (inter-op 1).
+ * Prints images/s and new tokens/s with the split of a batch's time.
+ *
+ * <p>Run (CPU heavy; on a quiet machine):
+ *
+ * <pre>
+ * mvn -B -o -q -pl models test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=io.vlmtagger.models.bench.CaptionBenchmark \
+ *     -Dexec.args="--batches 1,8,32 --tokens 20 --threads 2 --repeats 2"
+ * </pre>
+ *
+ * Options: {@code --checkpoint DIR} (default {@code $TMPDIR/vlm-bench/blip2-small}, written on
+ * first use, ~620 MB), {@code --dtype float32|bfloat16|float16}, {@code --device cpu|gpu:N}.
+ */
+public final class CaptionBenchmark {
+
+    private CaptionBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        Path checkpoint = Path.of(System.getProperty("java.io.tmpdir"), "vlm-bench", "blip2-small");
+        int[] batches = {1, 8, 32};
+        int tokens = 20;
+        int threads = 2;
+        int repeats = 2;
+        String dtype = "float32";
+        String device = "cpu";
+        for (int i = 0; i < args.length; i += 2) {
+            String value = args[i + 1];
+            switch (args[i]) {
+                case "--checkpoint" -> checkpoint = Path.of(value);
+                case "--batches" -> batches = Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--tokens" -> tokens = Integer.parseInt(value);
+                case "--threads" -> threads = Integer.parseInt(value);
+                case "--repeats" -> repeats = Integer.parseInt(value);
+                case "--dtype" -> dtype = value;
+                case "--device" -> device = value;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; use --checkpoint --batches --tokens --threads --repeats --dtype --device");
+            }
+        }
+        System.setProperty(EngineThreads.NUM_THREADS, Integer.toString(threads));
+        System.setProperty(EngineThreads.NUM_INTEROP_THREADS, "1");
+        System.setProperty("ai.djl.offline", "true");
+        if (!Files.exists(checkpoint.resolve("model.safetensors"))) {
+            long t = System.nanoTime();
+            RandomBlip2Checkpoint.write(checkpoint);
+            System.out.printf(Locale.ROOT, "wrote random checkpoint %s in %.1f s%n", checkpoint, (System.nanoTime() - t) / 1e9);
+        }
+        long loadStart = System.nanoTime();
+        try (Blip2Captioner captioner = Blip2Captioner.builder().setCheckpoint(checkpoint)
+                .optDevice(device).optDtype(dtype).build()) {
+            System.out.printf(Locale.ROOT, "loaded %s in %.1f s; %d intra-op threads, greedy, %d new tokens (min = max)%n",
+                    captioner.info(), (System.nanoTime() - loadStart) / 1e9, threads, tokens);
+            GenerationOptions options = GenerationOptions.builder().optMaxNewTokens(tokens).optMinNewTokens(tokens).build();
+            System.out.println("| batch | images/s | new tokens/s | s/batch | vision ms | prefill ms | decode ms |");
+            System.out.println("|------:|---------:|-------------:|--------:|----------:|-----------:|----------:|");
+            Random random = new Random(42);
+            for (int batch : batches) {
+                List<CaptionRequest> requests = new ArrayList<>(batch);
+                for (int i = 0; i < batch; i++) {
+                    requests.add(CaptionRequest.of(randomImage(random, 224)));
+                }
+                captioner.caption(requests, options); // warm-up
+                double vision = 0;
+                double prefill = 0;
+                double decode = 0;
+                long newTokens = 0;
+                long start = System.nanoTime();
+                for (int r = 0; r < repeats; r++) {
+                    List<GenerationResult> out = captioner.caption(requests, options);
+                    vision += out.get(0).timings().visionMs();
+                    prefill += out.get(0).timings().prefillMs();
+                    decode += out.get(0).timings().decodeMs();
+                    for (GenerationResult g : out) {
+                        newTokens += g.newTokens();
+                    }
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                System.out.printf(Locale.ROOT, "| %5d | %8.2f | %12.1f | %7.2f | %9.0f | %10.0f | %9.0f |%n",
+                        batch, batch * repeats / seconds, newTokens / seconds, seconds / repeats,
+                        vision / repeats, prefill / repeats, decode / repeats);
+            }
+        }
+    }
+
+    private static PixelValues randomImage(Random random, int size) {
+        float[] chw = new float[3 * size * size];
+        for (int i = 0; i < chw.length; i++) {
+            chw[i] = (float) random.nextGaussian();
+        }
+        return new PixelValues(chw, 3, size, size);
+    }
+}
