@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -106,7 +107,8 @@ public class CaptionFunction extends RichAsyncFunction<ImageTask, Outcome<Enrich
     @Override
     public void open(OpenContext openContext) throws Exception {
         metrics = new InferenceMetrics(getRuntimeContext().getMetricGroup());
-        inFlight = new ConcurrentHashMap<>();
+        // By identity: Flink hands timeout() the same input object it gave asyncInvoke().
+        inFlight = Collections.synchronizedMap(new IdentityHashMap<>());
         slot = SlotModel.acquire(modelProvider, modelSpec, getRuntimeContext(), settings.gpuResourceName(),
                 settings.devices());
         metrics.setModelLoadTimeMs(slot.loadTimeMs());
