@@ -2,6 +2,7 @@ package io.vlmtagger.models.clip;
 
 import ai.djl.ndarray.NDArray;
 import io.vlmtagger.models.config.ClipVisionConfig;
+import io.vlmtagger.models.nn.CallScope;
 import io.vlmtagger.models.nn.LayerNorm;
 import io.vlmtagger.models.weights.Weights;
 import java.util.ArrayList;
@@ -71,10 +72,10 @@ public final class ClipVisionTower {
                     + layers.size() + " of " + config.numHiddenLayers() + " loaded)");
         }
         List<NDArray> states = new ArrayList<>(upToLayer + 1);
-        NDArray h = preLayerNorm.forward(embeddings.forward(pixelValues));
+        NDArray h = embed(pixelValues);
         states.add(h);
         for (int i = 0; i < upToLayer; i++) {
-            h = layers.get(i).forward(h);
+            h = CallScope.apply(h, layers.get(i)::forward);
             states.add(h);
         }
         return states;
@@ -86,8 +87,23 @@ public final class ClipVisionTower {
      */
     public NDArray hiddenState(NDArray pixelValues, int index) {
         int absolute = absoluteIndex(index, config.numHiddenLayers());
-        List<NDArray> states = hiddenStates(pixelValues, absolute);
-        return states.get(absolute);
+        if (absolute > layers.size()) {
+            throw new IllegalArgumentException("hidden state " + index + " needs layers that are not loaded ("
+                    + layers.size() + " of " + config.numHiddenLayers() + " loaded)");
+        }
+        // Unlike hiddenStates, earlier states are freed as soon as the next one exists.
+        NDArray h = embed(pixelValues);
+        for (int i = 0; i < absolute; i++) {
+            NDArray next = CallScope.apply(h, layers.get(i)::forward);
+            h.close();
+            h = next;
+        }
+        return h;
+    }
+
+    /** {@code hidden_states[0]}: {@code pre_layrnorm(embeddings(pixels))}. */
+    private NDArray embed(NDArray pixelValues) {
+        return CallScope.apply(pixelValues, px -> preLayerNorm.forward(embeddings.forward(px)));
     }
 
     /** The last encoder layer's output (CLS included, no post layernorm), {@code [B, 1 + patches, hidden]}. */

@@ -7,6 +7,7 @@ import io.vlmtagger.models.api.CheckpointException;
 import io.vlmtagger.models.config.LlamaConfig;
 import io.vlmtagger.models.generate.CausalDecoder;
 import io.vlmtagger.models.generate.KvCache;
+import io.vlmtagger.models.nn.CallScope;
 import io.vlmtagger.models.nn.Embedding;
 import io.vlmtagger.models.nn.LayerKvCache;
 import io.vlmtagger.models.nn.Linear;
@@ -95,9 +96,13 @@ public final class LlamaDecoder implements CausalDecoder {
         NDArray positions = positionIds(mask64).get(":, {}:", past); // [B, T]
         NDList cosSin = rotary.cosSin(positions, type);
         NDArray mask = Masks.causal(mask64, newLength, type);
+        if (layerCache != null) {
+            layerCache.bind(inputsEmbeds.getManager()); // cached keys/values outlive each layer's scope
+        }
         NDArray h = inputsEmbeds;
         for (LlamaDecoderLayer layer : layers) {
-            h = layer.forward(h, cosSin, mask, layerCache);
+            // each layer's temporaries are freed when it returns (peak ~ one layer of activations)
+            h = CallScope.apply(h, in -> layer.forward(in, cosSin, mask, layerCache));
         }
         return norm.forward(h);
     }

@@ -96,7 +96,7 @@ public final class LlavaModel implements AutoCloseable {
 
     /** {@code hidden_states[vision_feature_layer]}, CLS dropped for {@code default}: {@code [N, P, Hv]}. */
     public NDArray selectedFeatures(NDArray pixelValues) {
-        NDArray state = visionTower.hiddenStates(pixelValues, featureLayer).get(featureLayer);
+        NDArray state = visionTower.hiddenState(pixelValues, featureLayer);
         return "full".equals(config.visionFeatureSelectStrategy()) ? state : state.get(":, 1:, :");
     }
 
