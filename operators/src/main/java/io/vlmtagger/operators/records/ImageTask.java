@@ -1,6 +1,7 @@
 package io.vlmtagger.operators.records;
 
 import io.vlmtagger.schemas.ImageEvent;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * One decoded input event travelling through the job: the event as produced, where it came from
@@ -8,7 +9,8 @@ import io.vlmtagger.schemas.ImageEvent;
  * fields, no-arg constructor); {@link ImageEvent} is serialized by Flink's Avro serializer.
  */
 public class ImageTask {
-    /** The event as decoded from the input topic. */
+    /** The event as decoded from the input topic (serialized with Avro, see {@link ImageEventTypeInfoFactory}). */
+    @TypeInfo(ImageEventTypeInfoFactory.class)
     public ImageEvent event;
 
     /** Kafka coordinates of the input record, for dead letters. */

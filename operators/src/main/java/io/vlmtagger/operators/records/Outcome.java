@@ -1,6 +1,7 @@
 package io.vlmtagger.operators.records;
 
 import io.vlmtagger.schemas.DeadLetter;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * The result of a stage that may fail per element: either a value or a dead letter, never both.
@@ -11,6 +12,8 @@ import io.vlmtagger.schemas.DeadLetter;
  */
 public class Outcome<T> {
     public T value;
+    /** Serialized with Avro, see {@link DeadLetterTypeInfoFactory}. */
+    @TypeInfo(DeadLetterTypeInfoFactory.class)
     public DeadLetter deadLetter;
 
     public Outcome() {}
