@@ -5,7 +5,9 @@ import io.vlmtagger.models.api.ImageDecodeException.Reason;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -107,6 +109,9 @@ public final class ImageDecoder {
         ColorModel cm = image.getColorModel();
         Raster raster = image.getRaster();
         int csType = cm.getColorSpace().getType();
+        if (csType == ColorSpace.TYPE_RGB && copyInterleavedBytes(raster, cm, out, w, h)) {
+            return new RgbImage(out, w, h);
+        }
         if (cm instanceof IndexColorModel icm) {
             int[] idx = new int[w];
             for (int y = 0; y < h; y++) {
@@ -156,6 +161,38 @@ public final class ImageDecoder {
             }
         }
         return new RgbImage(out, w, h);
+    }
+
+    /**
+     * Fast path for the common decoder output (8-bit interleaved RGB/BGR/ABGR bytes, e.g.
+     * {@code TYPE_3BYTE_BGR} from JPEG and PNG): copies the bytes by band offset, no per-sample calls.
+     */
+    private static boolean copyInterleavedBytes(Raster raster, ColorModel cm, byte[] out, int w, int h) {
+        if (!(raster.getDataBuffer() instanceof DataBufferByte buffer)
+                || !(raster.getSampleModel() instanceof PixelInterleavedSampleModel sm)
+                || buffer.getNumBanks() != 1 || raster.getNumBands() < 3
+                || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0
+                || cm.getComponentSize(0) != 8 || cm.getComponentSize(1) != 8 || cm.getComponentSize(2) != 8) {
+            return false;
+        }
+        byte[] data = buffer.getData();
+        int[] offsets = sm.getBandOffsets();
+        int pixelStride = sm.getPixelStride();
+        int scanlineStride = sm.getScanlineStride();
+        int base = buffer.getOffset();
+        int r = offsets[0];
+        int g = offsets[1];
+        int b = offsets[2];
+        for (int y = 0; y < h; y++) {
+            int p = base + y * scanlineStride;
+            int o = y * w * 3;
+            for (int x = 0; x < w; x++, p += pixelStride, o += 3) {
+                out[o] = data[p + r];
+                out[o + 1] = data[p + g];
+                out[o + 2] = data[p + b];
+            }
+        }
+        return true;
     }
 
     /** 16-bit keeps the high byte (PIL's {@code RGB;16B} unpacker); 1/2/4-bit are stretched to 0..255. */

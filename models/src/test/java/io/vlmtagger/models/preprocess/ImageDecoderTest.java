@@ -37,6 +37,29 @@ class ImageDecoderTest {
     }
 
     @Test
+    void interleavedByteImagesOfEveryLayoutConvertAlike() {
+        java.util.Random rnd = new java.util.Random(5);
+        BufferedImage reference = new BufferedImage(37, 23, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 23; y++) {
+            for (int x = 0; x < 37; x++) {
+                reference.setRGB(x, y, rnd.nextInt(0x1000000));
+            }
+        }
+        for (int type : new int[] {BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_4BYTE_ABGR, BufferedImage.TYPE_INT_RGB}) {
+            BufferedImage img = new BufferedImage(37, 23, type);
+            img.getGraphics().drawImage(reference, 0, 0, null);
+            RgbImage out = ImageDecoder.toRgb(img);
+            for (int y = 0; y < 23; y++) {
+                for (int x = 0; x < 37; x++) {
+                    int rgb = reference.getRGB(x, y);
+                    assertThat(new int[] {out.get(x, y, 0), out.get(x, y, 1), out.get(x, y, 2)}).as("type %d (%d,%d)", type, x, y)
+                            .containsExactly((rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff);
+                }
+            }
+        }
+    }
+
+    @Test
     void dropsAlphaLikePilConvertRgb() throws Exception {
         BufferedImage img = new BufferedImage(2, 1, BufferedImage.TYPE_INT_ARGB);
         img.setRGB(0, 0, 0x00336699); // fully transparent: PIL keeps the colour, no white composite
