@@ -104,6 +104,12 @@ final class BeamSearch {
                         nextRows[dst] = srcRow;
                     }
                 }
+                for (; filled < beams; filled++) { // fewer non-eos candidates than beams (tiny vocabularies)
+                    int dst = b * beams + filled;
+                    nextScores[dst] = -1e9f;
+                    nextTokens[dst] = padId;
+                    nextRows[dst] = b * beams;
+                }
                 done[b] = hyps[b].isDone(cand.score[0], curLen);
             }
             long[][] nextSeqs = new long[rows][];
