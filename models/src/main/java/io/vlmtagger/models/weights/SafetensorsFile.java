@@ -146,11 +146,7 @@ public final class SafetensorsFile {
         Shape shape = new Shape(e.shape());
         NDArray stored;
         if (e.dtype() == SafetensorsDtype.BF16) {
-            ByteBuffer f32 = ByteBuffer.allocateDirect(raw.remaining() * 2).order(ByteOrder.nativeOrder());
-            while (raw.hasRemaining()) {
-                f32.putFloat(Bf16.toFloat(raw.getShort()));
-            }
-            stored = manager.create(f32.flip(), shape, DataType.FLOAT32);
+            stored = manager.create(bf16ToFloat32(raw), shape, DataType.FLOAT32);
         } else {
             stored = manager.create(raw.order(ByteOrder.nativeOrder()), shape, e.dtype().djlType());
         }
@@ -160,6 +156,24 @@ public final class SafetensorsFile {
         NDArray converted = stored.toType(floatType, false);
         stored.close();
         return converted;
+    }
+
+    /** Widens little-endian bfloat16 values to native-order float32 ({@code bits << 16}), in bulk chunks. */
+    private static ByteBuffer bf16ToFloat32(ByteBuffer raw) {
+        ByteBuffer out = ByteBuffer.allocateDirect(raw.remaining() * 2).order(ByteOrder.nativeOrder());
+        java.nio.ShortBuffer in = raw.asShortBuffer();
+        java.nio.IntBuffer bits = out.asIntBuffer();
+        short[] chunk = new short[1 << 14];
+        int[] widened = new int[chunk.length];
+        while (in.hasRemaining()) {
+            int n = Math.min(chunk.length, in.remaining());
+            in.get(chunk, 0, n);
+            for (int i = 0; i < n; i++) {
+                widened[i] = (chunk[i] & 0xFFFF) << 16;
+            }
+            bits.put(widened, 0, n);
+        }
+        return out;
     }
 
     /** Reads every tensor in stored precision (BF16 as float32, F16 as float16), keyed by name. */

@@ -1,0 +1,14 @@
+/**
+ * The shared tensor math of the decoders and encoders, eager-transformers style: {@link
+ * io.vlmtagger.models.nn.Linear}, {@link io.vlmtagger.models.nn.Embedding}, {@link
+ * io.vlmtagger.models.nn.LayerNorm}, {@link io.vlmtagger.models.nn.RmsNorm} (float32), {@link
+ * io.vlmtagger.models.nn.Activation} (by config name), {@link io.vlmtagger.models.nn.Attention}
+ * (split/merge heads, GQA repeat, softmax in float32), {@link io.vlmtagger.models.nn.Masks}
+ * (additive, finite {@code finfo.min}), {@link io.vlmtagger.models.nn.Rotary} (rotate_half),
+ * {@link io.vlmtagger.models.nn.LayerKvCache} and {@link io.vlmtagger.models.nn.CallScope}.
+ *
+ * <p>Manager rule: an op's result is attached to the manager of its FIRST operand, so per-call
+ * tensors come first ({@code x.mul(weight)}, never {@code weight.mul(x)}); nothing here creates
+ * per-call arrays in a model's manager.
+ */
+package io.vlmtagger.models.nn;
