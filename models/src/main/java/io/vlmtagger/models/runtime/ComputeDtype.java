@@ -62,12 +62,23 @@ public enum ComputeDtype {
         return gpuSupportsBf16 ? DataType.BFLOAT16 : DataType.FLOAT16;
     }
 
-    /** Compute capability 8.0 or higher (CUDA reports e.g. "80", "86", "90"). */
+    /** Compute capability 8.0 or higher (CUDA reports e.g. "75", "80", "90", "100"). */
     static boolean gpuSupportsBf16(int gpuId) {
         try {
-            String cc = CudaUtils.getComputeCapability(gpuId);
-            return cc != null && !cc.isEmpty() && Integer.parseInt(cc.replace(".", "").substring(0, 1)) >= 8;
+            return bf16Capable(CudaUtils.getComputeCapability(gpuId));
         } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** {@code "86"}, {@code "8.6"}, {@code "100"} -> capability >= 8.0. */
+    static boolean bf16Capable(String computeCapability) {
+        if (computeCapability == null || computeCapability.isBlank()) {
+            return false;
+        }
+        try {
+            return Integer.parseInt(computeCapability.strip().replace(".", "")) >= 80;
+        } catch (NumberFormatException e) {
             return false;
         }
     }
