@@ -20,8 +20,8 @@ import java.util.stream.Collectors;
  * table between {@link #BEGIN} and {@link #END}; a test fails when the two differ.
  *
  * <pre>
- * mvn -q -pl jobs exec:java -Dexec.mainClass=io.vlmtagger.jobs.config.OptionsDocs               # print
- * mvn -q -pl jobs exec:java -Dexec.mainClass=io.vlmtagger.jobs.config.OptionsDocs -Dexec.args=README.md  # rewrite (run from the repository root)
+ * mvn -q -pl jobs exec:exec -Dexec.mainClass=io.vlmtagger.jobs.config.OptionsDocs                # print
+ * mvn -q -pl jobs exec:exec -Dexec.mainClass=io.vlmtagger.jobs.config.OptionsDocs -Dargs=README.md  # rewrite (run from the repository root)
  * </pre>
  */
 public final class OptionsDocs {

@@ -16,8 +16,8 @@ class ReadmeOptionsTableTest {
         Path readme = Path.of(System.getProperty("basedir", ".")).resolve("../README.md").normalize();
         String text = Files.readString(readme, StandardCharsets.UTF_8);
         assertThat(OptionsDocs.extractTable(text))
-                .as("README.md options table is stale: run `mvn -q -pl jobs exec:java "
-                        + "-Dexec.mainClass=io.vlmtagger.jobs.config.OptionsDocs -Dexec.args=README.md` "
+                .as("README.md options table is stale: run `mvn -q -pl jobs exec:exec "
+                        + "-Dexec.mainClass=io.vlmtagger.jobs.config.OptionsDocs -Dargs=README.md` "
                         + "and commit README.md")
                 .isEqualTo(OptionsDocs.table().strip());
     }

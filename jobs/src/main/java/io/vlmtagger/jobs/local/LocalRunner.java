@@ -1,0 +1,384 @@
+package io.vlmtagger.jobs.local;
+
+import io.vlmtagger.jobs.CheckpointModels;
+import io.vlmtagger.jobs.TaggingJob;
+import io.vlmtagger.jobs.config.ConfigException;
+import io.vlmtagger.jobs.config.JobConfig;
+import io.vlmtagger.jobs.config.JobOptions;
+import io.vlmtagger.jobs.config.LocalRunOptions;
+import io.vlmtagger.jobs.config.SearchBackend;
+import io.vlmtagger.jobs.kafka.EmbeddedKafka;
+import io.vlmtagger.models.api.ImageCaptioner;
+import io.vlmtagger.models.api.VisualChatModel;
+import io.vlmtagger.operators.search.lucene.LuceneSearcher;
+import io.vlmtagger.operators.search.lucene.SearchHit;
+import io.vlmtagger.operators.slots.ModelProvider;
+import io.vlmtagger.schemas.ChatAnswer;
+import io.vlmtagger.schemas.EnrichedImage;
+import io.vlmtagger.schemas.ImageEvent;
+import io.vlmtagger.schemas.TaskType;
+import io.vlmtagger.schemas.producer.ImageEventProducer;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The one-command local run: an in-process Kafka broker, a Flink MiniCluster, the embedded Lucene
+ * index and the tagging job, all in this JVM. It sends a set of images (generated shapes, or
+ * {@code --images <folder>}), a two-turn conversation when a chat model is available and a
+ * deliberately broken record, prints progress while the results arrive, and ends with a summary:
+ * image -> caption -> tags (-> answer), throughput, latency percentiles, dead letters and a sample
+ * search.
+ *
+ * <pre>
+ * mvn -q -DskipTests install && mvn -q -pl jobs exec:exec
+ * mvn -q -pl jobs exec:exec -Dargs="--images ~/pictures --blip2 /models/blip2 --llava /models/llava --device gpu:0"
+ * </pre>
+ */
+public final class LocalRunner {
+
+    static final String CONVERSATION = "local-conversation-1";
+    static final List<String> QUESTIONS = List.of("what shapes are in the picture?", "and what colour is the first one?");
+
+    private final JobConfig userConfig;
+    private final PrintStream out;
+    private final Function<LocalCheckpoints.Resolved, ModelProvider<ImageCaptioner>> captioners;
+    private final Function<LocalCheckpoints.Resolved, ModelProvider<VisualChatModel>> chatModels;
+    private final long startNanos = System.nanoTime();
+
+    LocalRunner(JobConfig userConfig, PrintStream out,
+                Function<LocalCheckpoints.Resolved, ModelProvider<ImageCaptioner>> captioners,
+                Function<LocalCheckpoints.Resolved, ModelProvider<VisualChatModel>> chatModels) {
+        this.userConfig = userConfig;
+        this.out = out;
+        this.captioners = captioners;
+        this.chatModels = chatModels;
+    }
+
+    /** A runner on real checkpoints (given, trained tiny, or the placeholder). */
+    public static LocalRunner withCheckpoints(JobConfig config, PrintStream out) {
+        return new LocalRunner(config, out, r -> CheckpointModels.captioners(), r -> CheckpointModels.chatModels());
+    }
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            JobConfig config = JobConfig.fromArgs(args, JobConfig.LOCAL_ALIASES);
+            RunReport report = withCheckpoints(config, System.out).run();
+            code = report.complete() ? 0 : 1;
+        } catch (ConfigException e) {
+            System.err.println("configuration error: " + e.getMessage());
+            code = 2;
+        } catch (Exception e) {
+            System.err.println("local run failed: " + e);
+            e.printStackTrace(System.err);
+            code = 1;
+        }
+        System.out.flush();
+        // Kafka, Flink and DJL leave non-daemon threads behind; the run is over.
+        System.exit(code);
+    }
+
+    /** Runs everything, prints progress and the summary, and returns the report. */
+    public RunReport run() throws Exception {
+        Path work = Path.of(userConfig.get(LocalRunOptions.WORK_DIR)).toAbsolutePath();
+        resetWorkDir(work);
+        say("vlm-tagger local run; work directory " + work);
+
+        LocalCheckpoints.Resolved checkpoints = LocalCheckpoints.resolve(userConfig, work.resolve("checkpoints"));
+        say("caption model: " + checkpoints.captionDir() + " -- " + checkpoints.captionKind().description());
+        say("chat model:    " + (checkpoints.chatDir() == null ? "-" : checkpoints.chatDir()) + " -- "
+                + checkpoints.chatKind().description());
+
+        List<LocalImages.LocalImage> images = userConfig.getOptional(LocalRunOptions.IMAGES_DIR).isPresent()
+                ? LocalImages.fromFolder(Path.of(userConfig.get(LocalRunOptions.IMAGES_DIR)), userConfig.get(LocalRunOptions.IMAGE_COUNT))
+                : LocalImages.generate(work.resolve("images"), userConfig.get(LocalRunOptions.IMAGE_COUNT), 64);
+        say(images.size() + " images from " + (userConfig.getOptional(LocalRunOptions.IMAGES_DIR).isPresent()
+                ? userConfig.get(LocalRunOptions.IMAGES_DIR) : "the shapes generator (seed " + LocalImages.SEED + ")"));
+
+        try (EmbeddedKafka kafka = quietly(() -> EmbeddedKafka.builder().optBaseDirectory(work.resolve("kafka")).build())) {
+            say("Kafka broker (KRaft, in-process) at " + kafka.bootstrapServers());
+            JobConfig config = jobConfig(kafka.bootstrapServers(), work, images, checkpoints);
+            kafka.createTopics(2, config.get(JobOptions.TOPIC_INPUT), config.get(JobOptions.TOPIC_CAPTIONS),
+                    config.get(JobOptions.TOPIC_CHAT_ANSWERS), config.get(JobOptions.TOPIC_DEAD_LETTERS));
+
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
+                    Math.max(1, config.get(JobOptions.JOB_PARALLELISM)), new Configuration());
+            TaggingJob.Builder job = TaggingJob.builder().setConfig(config).setCaptionerProvider(captioners.apply(checkpoints));
+            if (checkpoints.chatDir() != null) {
+                job.optChatModelProvider(chatModels.apply(checkpoints));
+            }
+            job.build().addTo(env);
+            JobClient client = env.executeAsync(config.get(JobOptions.JOB_NAME));
+            say("Flink MiniCluster started the job " + client.getJobID());
+            try {
+                return drive(kafka, config, images, checkpoints, client);
+            } finally {
+                client.cancel().get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private RunReport drive(EmbeddedKafka kafka, JobConfig config, List<LocalImages.LocalImage> images,
+                            LocalCheckpoints.Resolved checkpoints, JobClient client) throws Exception {
+        Map<String, LocalImages.LocalImage> byId = new LinkedHashMap<>();
+        boolean chat = checkpoints.chatDir() != null && config.get(LocalRunOptions.ASK_QUESTIONS);
+        int malformed = config.get(LocalRunOptions.MALFORMED_EVENTS);
+        long firstSendMs = System.currentTimeMillis();
+        try (ImageEventProducer producer = producer(kafka, config, List.of(TaskType.CAPTION), null, null)) {
+            for (int i = 0; i < images.size(); i++) {
+                LocalImages.LocalImage img = images.get(i);
+                ImageEvent e = producer.eventForFile(img.file());
+                e.setEventId(String.format(Locale.ROOT, "img-%03d", i));
+                e.getAttributes().put("file", img.name());
+                producer.send(e).get(30, TimeUnit.SECONDS);
+                byId.put(e.getEventId(), img);
+            }
+        }
+        sendMalformed(kafka, config, malformed);
+        int questionsSent = 0;
+        if (chat) {
+            ask(kafka, config, images.get(0), 0);
+            questionsSent = 1;
+        }
+        say("sent " + images.size() + " images" + (malformed > 0 ? ", " + malformed + " malformed record(s)" : "")
+                + (chat ? ", question 1 of a conversation about " + images.get(0).name() : ""));
+
+        long deadline = System.nanoTime() + config.get(LocalRunOptions.TIMEOUT).toNanos();
+        boolean complete = false;
+        try (OutputWatcher watcher = new OutputWatcher(kafka.bootstrapServers(), config.get(JobOptions.TOPIC_CAPTIONS),
+                config.get(JobOptions.TOPIC_CHAT_ANSWERS), config.get(JobOptions.TOPIC_DEAD_LETTERS))) {
+            String lastProgress = "";
+            long lastPrint = 0;
+            while (System.nanoTime() < deadline) {
+                watcher.poll();
+                if (chat && questionsSent == 1 && !watcher.answers().isEmpty()) {
+                    ask(kafka, config, images.get(0), 1);
+                    questionsSent = 2;
+                    say("first answer is in; sent the follow-up question");
+                }
+                int captioned = watcher.captioned().size();
+                int answers = watcher.answers().size();
+                int dead = watcher.deadLetters().size();
+                String progress = String.format(Locale.ROOT, "captioned %d/%d | answers %d/%d | dead letters %d",
+                        captioned, images.size(), answers, chat ? QUESTIONS.size() : 0, dead);
+                if (!progress.equals(lastProgress) || System.nanoTime() - lastPrint > 10_000_000_000L) {
+                    say(progress);
+                    lastProgress = progress;
+                    lastPrint = System.nanoTime();
+                }
+                int expected = images.size() + malformed + (chat ? QUESTIONS.size() : 0);
+                if (captioned + answers + dead >= expected && (!chat || questionsSent == QUESTIONS.size())) {
+                    complete = true;
+                    break;
+                }
+                if (client.getJobStatus().get().isGloballyTerminalState()) {
+                    say("the job stopped: " + client.getJobStatus().get());
+                    break;
+                }
+            }
+            if (!complete) {
+                say("timed out after " + config.get(LocalRunOptions.TIMEOUT) + " (local.timeout) waiting for results");
+            }
+            return report(config, byId, watcher, firstSendMs, complete, checkpoints);
+        }
+    }
+
+    private RunReport report(JobConfig config, Map<String, LocalImages.LocalImage> byId, OutputWatcher watcher,
+                             long firstSendMs, boolean complete, LocalCheckpoints.Resolved checkpoints) throws Exception {
+        List<OutputWatcher.Timed<EnrichedImage>> captioned = watcher.captioned();
+        List<Long> latencies = new ArrayList<>();
+        List<Long> processing = new ArrayList<>();
+        List<Long> inference = new ArrayList<>();
+        long lastSeen = firstSendMs;
+        for (OutputWatcher.Timed<EnrichedImage> t : captioned) {
+            EnrichedImage e = t.value();
+            latencies.add(Math.max(0, t.seenAtMs() - e.getEventTime().toEpochMilli()));
+            if (e.getTimings().getEmittedAt() != null) {
+                processing.add(Math.max(0, e.getTimings().getEmittedAt().toEpochMilli()
+                        - e.getTimings().getReceivedAt().toEpochMilli()));
+            }
+            inference.add(Math.round(e.getTimings().getInferenceMs()));
+            lastSeen = Math.max(lastSeen, t.seenAtMs());
+        }
+        double seconds = Math.max(1e-3, (lastSeen - firstSendMs) / 1000.0);
+        double throughput = captioned.isEmpty() ? 0 : captioned.size() / seconds;
+
+        Path index = Path.of(config.get(JobOptions.SEARCH_LUCENE_DIR));
+        int indexed = awaitIndex(index, captioned.size() + (int) watcher.answers().stream().count());
+        String query = config.getOptional(LocalRunOptions.SAMPLE_QUERY).orElseGet(() -> mostFrequentTag(captioned));
+        List<SearchHit> hits = List.of();
+        if (query != null && Files.isDirectory(index)) {
+            try (LuceneSearcher searcher = new LuceneSearcher(index)) {
+                hits = searcher.search(query, 5);
+            }
+        }
+        List<ChatAnswer> answers = watcher.answers().stream().map(OutputWatcher.Timed::value)
+                .sorted(Comparator.comparingInt(ChatAnswer::getTurn)).toList();
+        RunReport report = new RunReport(byId, captioned.stream().map(OutputWatcher.Timed::value).toList(), answers,
+                watcher.deadLetters().stream().map(OutputWatcher.Timed::value).toList(), throughput,
+                percentiles(latencies), percentiles(processing), percentiles(inference), query == null ? "" : query, hits, indexed, complete,
+                checkpoints.anyPlaceholder());
+        SummaryPrinter.print(report, checkpoints, out);
+        return report;
+    }
+
+    /** The job configuration of the local run: the user's values plus the embedded endpoints. */
+    JobConfig jobConfig(String bootstrap, Path work, List<LocalImages.LocalImage> images, LocalCheckpoints.Resolved checkpoints) {
+        Map<String, String> m = new LinkedHashMap<>(userConfig.toMap());
+        m.put(JobOptions.KAFKA_BOOTSTRAP_SERVERS.key(), bootstrap);
+        m.put(JobOptions.MODEL_CAPTION_CHECKPOINT.key(), checkpoints.captionDir().toString());
+        if (checkpoints.chatDir() != null) {
+            m.put(JobOptions.MODEL_CHAT_CHECKPOINT.key(), checkpoints.chatDir().toString());
+        }
+        m.putIfAbsent(JobOptions.CHECKPOINT_INTERVAL.key(), "1 s");
+        m.putIfAbsent(JobOptions.JOB_PARALLELISM.key(), "2");
+        m.putIfAbsent(JobOptions.SEARCH_BACKEND.key(), SearchBackend.LUCENE.toString());
+        m.putIfAbsent(JobOptions.SEARCH_LUCENE_DIR.key(), work.resolve("index").toString());
+        m.putIfAbsent("inference.max-batch-wait", "50 ms");
+        if (!m.containsKey(JobOptions.FETCH_ALLOWED_ROOTS.key())) {
+            m.put(JobOptions.FETCH_ALLOWED_ROOTS.key(), images.stream()
+                    .map(i -> i.file().getParent().toString()).distinct().collect(Collectors.joining(";")));
+        }
+        return JobConfig.fromMap(m);
+    }
+
+    private static ImageEventProducer producer(EmbeddedKafka kafka, JobConfig config, List<TaskType> tasks,
+                                               String question, String eventId) {
+        ImageEventProducer.Builder b = ImageEventProducer.builder()
+                .setBootstrapServers(kafka.bootstrapServers())
+                .setTopic(config.get(JobOptions.TOPIC_INPUT))
+                .optSource("local-runner")
+                .optTasks(tasks);
+        if (question != null) {
+            b.optQuestion(question);
+        }
+        if (eventId != null) {
+            b.optEventIds(() -> eventId);
+        }
+        return b.build();
+    }
+
+    private static void ask(EmbeddedKafka kafka, JobConfig config, LocalImages.LocalImage image, int turn) throws Exception {
+        try (ImageEventProducer p = producer(kafka, config, List.of(TaskType.CHAT), QUESTIONS.get(turn), "chat-" + (turn + 1))) {
+            ImageEvent e = p.eventForFile(image.file());
+            e.setConversationId(CONVERSATION);
+            p.send(e).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void sendMalformed(EmbeddedKafka kafka, JobConfig config, int count) throws Exception {
+        if (count == 0) {
+            return;
+        }
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < count; i++) {
+                byte[] junk = ("this record is not an ImageEvent #" + i).getBytes(StandardCharsets.UTF_8);
+                producer.send(new ProducerRecord<>(config.get(JobOptions.TOPIC_INPUT), junk)).get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static int awaitIndex(Path dir, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        int count = 0;
+        while (System.nanoTime() < deadline) {
+            if (Files.isDirectory(dir)) {
+                try (LuceneSearcher s = new LuceneSearcher(dir)) {
+                    count = s.count();
+                } catch (IOException notCommittedYet) {
+                    count = 0;
+                }
+                if (count >= expected) {
+                    return count;
+                }
+            }
+            Thread.sleep(200);
+        }
+        return count;
+    }
+
+    static String mostFrequentTag(List<OutputWatcher.Timed<EnrichedImage>> captioned) {
+        Map<String, Integer> freq = new HashMap<>();
+        for (OutputWatcher.Timed<EnrichedImage> t : captioned) {
+            for (String tag : t.value().getTags()) {
+                freq.merge(tag, 1, Integer::sum);
+            }
+        }
+        return freq.entrySet().stream()
+                .max(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder())))
+                .map(Map.Entry::getKey).orElse(null);
+    }
+
+    static Map<String, Long> percentiles(List<Long> values) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        if (values.isEmpty()) {
+            return m;
+        }
+        List<Long> s = new ArrayList<>(values);
+        s.sort(null);
+        m.put("p50", s.get(rank(s.size(), 0.50)));
+        m.put("p90", s.get(rank(s.size(), 0.90)));
+        m.put("p99", s.get(rank(s.size(), 0.99)));
+        m.put("max", s.get(s.size() - 1));
+        return m;
+    }
+
+    /** Nearest-rank percentile index. */
+    private static int rank(int n, double p) {
+        return Math.min(n - 1, Math.max(0, (int) Math.ceil(p * n) - 1));
+    }
+
+    /** Empties only what a previous local run wrote here (images, checkpoints, index, kafka). */
+    private static void resetWorkDir(Path work) throws IOException {
+        Files.createDirectories(work);
+        for (String sub : List.of("images", "checkpoints", "index", "kafka")) {
+            Path p = work.resolve(sub);
+            if (Files.exists(p)) {
+                try (var walk = Files.walk(p)) {
+                    for (Path x : walk.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(x);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Kafka's test kit prints its storage formatting to stdout; keep the runner's output readable. */
+    private static <T> T quietly(java.util.concurrent.Callable<T> action) throws Exception {
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            return action.call();
+        } finally {
+            System.setOut(original);
+        }
+    }
+
+    private void say(String message) {
+        out.printf(Locale.ROOT, "[%6.1f s] %s%n", (System.nanoTime() - startNanos) / 1e9, message);
+    }
+}
