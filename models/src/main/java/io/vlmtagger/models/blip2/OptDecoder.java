@@ -112,6 +112,15 @@ public final class OptDecoder implements CausalDecoder {
         return logits.getDataType() == DataType.FLOAT32 ? logits : logits.toType(DataType.FLOAT32, false);
     }
 
+    /** {@inheritDoc} The LM head runs on the last position only: {@code [B, V]} float32. */
+    @Override
+    public NDArray forwardLast(NDArray inputsEmbeds, NDArray attentionMask, KvCache cache) {
+        NDArray hidden = hiddenStates(inputsEmbeds, attentionMask, cache);
+        long t = hidden.getShape().get(1);
+        NDArray logits = lmHead.forward(hidden.get(new NDIndex(":, {}, :", t - 1))); // [B, V]
+        return logits.getDataType() == DataType.FLOAT32 ? logits : logits.toType(DataType.FLOAT32, false);
+    }
+
     @Override
     public KvCache newCache() {
         return new LayerKvCache(layers.size());

@@ -61,6 +61,10 @@ class Blip2LayoutsTest {
             NDArray lmMask = model.lmAttentionMask(mask);
             NDArray full = model.decoder().forward(embeds, lmMask, null); // [2, Q + 5, V]
 
+            NDArray last = model.decoder().forwardLast(embeds, lmMask, null); // [2, V]
+            assertThat(last.getShape()).isEqualTo(new Shape(2, spec.vocab));
+            assertThat(maxAbsDiff(last, full.get(new NDIndex(":, -1, :")))).isLessThan(1e-5);
+
             int prefix = spec.queries + 2;
             try (KvCache cache = model.decoder().newCache()) {
                 NDArray first = model.decoder().forward(embeds.get(new NDIndex(":, :{}", prefix)),
