@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToIntFunction;
 
 /**
  * Collects single requests into batches for a model and runs them on one dedicated model thread.
@@ -39,7 +40,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link TimeoutException}; a timed-out element still waiting is dropped from the queue, one
  * already running is left to finish and its result is discarded.
  *
- * <p>Bucketing by prompt length is not implemented: batches are formed in arrival order.
+ * <p>Bucketing (optional, {@link Builder#optBucketer}): elements carry a bucket number (e.g. prompt
+ * length / 128 tokens) and a batch only takes elements of one bucket, so that short prompts are
+ * not padded to the longest one. The oldest element's bucket goes first when it is due (no
+ * starvation); a bucket that fills up goes at once. Without a bucketer batches are formed in
+ * arrival order.
  */
 public final class MicroBatcher<I, O> implements AutoCloseable {
 
@@ -56,6 +61,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     private final int capacity;
     private final boolean splitOnOutOfMemory;
     private final Duration closeTimeout;
+    private final ToIntFunction<I> bucketer;
     private final ExecutorService modelThread;
 
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -77,6 +83,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         this.capacity = b.capacity;
         this.splitOnOutOfMemory = b.splitOnOutOfMemory;
         this.closeTimeout = b.closeTimeout;
+        this.bucketer = b.bucketer;
         this.ownsScheduler = b.scheduler == null;
         this.scheduler = ownsScheduler ? BatchScheduler.system(name + "-timer") : b.scheduler;
         if (preprocessor == null) {
@@ -173,7 +180,8 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
             if (future.isDone()) {
                 return;
             }
-            queue.addLast(new Pending<>(element, future, scheduler.nanoTime()));
+            int bucket = bucketer == null ? 0 : bucketer.applyAsInt(element);
+            queue.addLast(new Pending<>(element, future, scheduler.nanoTime(), bucket));
             maybeDispatchLocked(false);
         }
     }
@@ -201,11 +209,21 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         }
         long now = scheduler.nanoTime();
         long waited = now - queue.peekFirst().enqueuedNanos;
-        if (queue.size() >= maxBatchSize || deadlineReached || waited >= maxBatchWaitNanos) {
+        Integer bucket = null;
+        if (deadlineReached || waited >= maxBatchWaitNanos) {
+            bucket = queue.peekFirst().bucket;
+        } else {
+            bucket = fullBucketLocked();
+        }
+        if (bucket != null) {
             List<Pending<I, O>> batch = new ArrayList<>(Math.min(maxBatchSize, queue.size()));
-            while (batch.size() < maxBatchSize && !queue.isEmpty()) {
-                Pending<I, O> p = queue.pollFirst();
-                if (!p.future.isDone()) {
+            var it = queue.iterator();
+            while (batch.size() < maxBatchSize && it.hasNext()) {
+                Pending<I, O> p = it.next();
+                if (p.future.isDone()) {
+                    it.remove();
+                } else if (p.bucket == bucket) {
+                    it.remove();
                     batch.add(p);
                 }
             }
@@ -221,6 +239,20 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
             long generation = ++timerGeneration;
             timer = scheduler.schedule(() -> onTimer(generation), maxBatchWaitNanos - waited);
         }
+    }
+
+    /** The bucket of the oldest element whose bucket has {@code maxBatchSize} elements waiting, or null. */
+    private Integer fullBucketLocked() {
+        if (bucketer == null) {
+            return queue.size() >= maxBatchSize ? 0 : null;
+        }
+        java.util.HashMap<Integer, Integer> counts = new java.util.HashMap<>();
+        for (Pending<I, O> p : queue) {
+            if (!p.future.isDone() && counts.merge(p.bucket, 1, Integer::sum) >= maxBatchSize) {
+                return p.bucket;
+            }
+        }
+        return null;
     }
 
     private void cancelTimerLocked() {
@@ -347,11 +379,13 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         final I element;
         final CompletableFuture<O> future;
         final long enqueuedNanos;
+        final int bucket;
 
-        Pending(I element, CompletableFuture<O> future, long enqueuedNanos) {
+        Pending(I element, CompletableFuture<O> future, long enqueuedNanos, int bucket) {
             this.element = element;
             this.future = future;
             this.enqueuedNanos = enqueuedNanos;
+            this.bucket = bucket;
         }
     }
 
@@ -369,6 +403,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         private int capacity = 256;
         private boolean splitOnOutOfMemory = true;
         private Duration closeTimeout = Duration.ofSeconds(30);
+        private ToIntFunction<I> bucketer;
 
         private Builder() {}
 
@@ -389,6 +424,8 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         public Builder<I, O> optCapacity(int capacity) { this.capacity = capacity; return this; }
         public Builder<I, O> optSplitOnOutOfMemory(boolean split) { this.splitOnOutOfMemory = split; return this; }
         public Builder<I, O> optCloseTimeout(Duration closeTimeout) { this.closeTimeout = closeTimeout; return this; }
+        /** Batches only elements of equal bucket (computed after preprocessing), e.g. prompt length / 128. */
+        public Builder<I, O> optBucketer(ToIntFunction<I> bucketer) { this.bucketer = bucketer; return this; }
 
         public MicroBatcher<I, O> build() {
             if (name == null || name.isBlank()) {

@@ -18,4 +18,13 @@ final class ChatJob {
         this.question = question;
         this.history = history;
     }
+
+    /** Rough text prompt length in tokens (4 characters a token), for bucketing; image tokens excluded. */
+    int estimatedTextTokens() {
+        long chars = question.length();
+        for (ChatTurn t : history) {
+            chars += (t.question() == null ? 0 : t.question().length()) + (t.answer() == null ? 0 : t.answer().length());
+        }
+        return (int) Math.min(Integer.MAX_VALUE, chars / 4);
+    }
 }

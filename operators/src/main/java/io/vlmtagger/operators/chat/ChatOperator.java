@@ -162,8 +162,10 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
                 + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         scheduler = schedulerFactory.create(name);
         VisualChatModel model = slot.model();
+        int bucketTokens = settings.chatPromptBucketTokens();
         batcher = MicroBatcher.<ChatJob, GenerationResult>builder()
                 .setName(name)
+                .optBucketer(bucketTokens == 0 ? null : job -> job.estimatedTextTokens() / bucketTokens)
                 .setHandler(jobs -> {
                     List<ChatRequest> requests = new ArrayList<>(jobs.size());
                     for (ChatJob job : jobs) {

@@ -78,6 +78,12 @@ public final class InferenceOptions {
             .intType().defaultValue(64)
             .withDescription("Most tokens generated per chat answer.");
 
+    public static final ConfigOption<Integer> CHAT_PROMPT_BUCKET_TOKENS = ConfigOptions.key("chat.prompt-bucket-tokens")
+            .intType().defaultValue(128)
+            .withDescription("Chat batches only group questions whose text prompts (history + question, estimated"
+                    + " at 4 characters a token) fall in the same bucket of this many tokens, so that short"
+                    + " prompts are not padded to long ones; 0 batches in arrival order.");
+
     public static final ConfigOption<Duration> CHAT_HISTORY_TTL = ConfigOptions.key("chat.history.ttl")
             .durationType().defaultValue(Duration.ofHours(1))
             .withDescription("A conversation's history is forgotten this long after its last answered turn"

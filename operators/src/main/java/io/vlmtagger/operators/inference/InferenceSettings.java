@@ -32,6 +32,7 @@ public final class InferenceSettings implements Serializable {
     private final GenerationOptions chatGeneration;
     private final Duration chatHistoryTtl;
     private final int chatHistoryMaxTurns;
+    private final int chatPromptBucketTokens;
 
     private InferenceSettings(ReadableConfig c) {
         this.maxBatchSize = c.get(InferenceOptions.MAX_BATCH_SIZE);
@@ -52,6 +53,7 @@ public final class InferenceSettings implements Serializable {
         this.chatGeneration = GenerationOptions.greedy(c.get(InferenceOptions.CHAT_MAX_NEW_TOKENS));
         this.chatHistoryTtl = c.get(InferenceOptions.CHAT_HISTORY_TTL);
         this.chatHistoryMaxTurns = c.get(InferenceOptions.CHAT_HISTORY_MAX_TURNS);
+        this.chatPromptBucketTokens = c.get(InferenceOptions.CHAT_PROMPT_BUCKET_TOKENS);
     }
 
     /** Reads and validates the {@link InferenceOptions} keys of a job configuration. */
@@ -85,6 +87,8 @@ public final class InferenceSettings implements Serializable {
     public GenerationOptions chatGeneration() { return chatGeneration; }
     public Duration chatHistoryTtl() { return chatHistoryTtl; }
     public int chatHistoryMaxTurns() { return chatHistoryMaxTurns; }
+    /** 0: no bucketing. */
+    public int chatPromptBucketTokens() { return chatPromptBucketTokens; }
 
     /**
      * The timeout to give Flink's async operator: a backstop over all attempts (each attempt has its
@@ -115,6 +119,7 @@ public final class InferenceSettings implements Serializable {
         public Builder optDevices(List<String> v) { return opt(InferenceOptions.DEVICES, v); }
         public Builder optChatHistoryTtl(Duration v) { return opt(InferenceOptions.CHAT_HISTORY_TTL, v); }
         public Builder optChatHistoryMaxTurns(int v) { return opt(InferenceOptions.CHAT_HISTORY_MAX_TURNS, v); }
+        public Builder optChatPromptBucketTokens(int v) { return opt(InferenceOptions.CHAT_PROMPT_BUCKET_TOKENS, v); }
 
         public InferenceSettings build() {
             return fromConfig(config);
@@ -142,6 +147,9 @@ public final class InferenceSettings implements Serializable {
         }
         if (config.get(InferenceOptions.CHAT_HISTORY_MAX_TURNS) < 0) {
             throw new IllegalArgumentException(InferenceOptions.CHAT_HISTORY_MAX_TURNS.key() + " must be >= 0");
+        }
+        if (config.get(InferenceOptions.CHAT_PROMPT_BUCKET_TOKENS) < 0) {
+            throw new IllegalArgumentException(InferenceOptions.CHAT_PROMPT_BUCKET_TOKENS.key() + " must be >= 0 (0 turns bucketing off)");
         }
         if (config.get(InferenceOptions.PREPROCESS_THREADS) < 0) {
             throw new IllegalArgumentException(InferenceOptions.PREPROCESS_THREADS.key() + " must be >= 0");

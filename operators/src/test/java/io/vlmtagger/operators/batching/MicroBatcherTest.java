@@ -183,7 +183,8 @@ class MicroBatcherTest {
         assertThat(a.get(5, TimeUnit.SECONDS)).isEqualTo("A!");
         assertThat(b.get(5, TimeUnit.SECONDS)).isEqualTo("B!");
         assertThatThrownBy(() -> bad.get(5, TimeUnit.SECONDS)).cause().hasMessage("corrupt image");
-        assertThat(batches).containsExactly(List.of("a!", "b!"));
+        assertThat(batches).as("two preprocessing threads: either order")
+                .singleElement().satisfies(batch -> assertThat(batch).containsExactlyInAnyOrder("a!", "b!"));
         assertThat(modelThreads).containsExactly("test-model");
         assertThat(preprocessThreads).hasSize(3).allSatisfy(t -> assertThat(t).startsWith("test-preprocess-"));
     }
@@ -226,6 +227,26 @@ class MicroBatcherTest {
         assertThat(a.get(5, TimeUnit.SECONDS)).isEqualTo("A");
         assertThat(batcher.submit("b").get(5, TimeUnit.SECONDS)).isEqualTo("B");
         assertThat(batches).containsExactly(List.of("a"), List.of("b"));
+    }
+
+    @Test
+    void bucketsKeepShortAndLongPromptsApartWithoutStarvingTheOldest() throws Exception {
+        batcher = builder(MicroBatcherTest::upper).optMaxBatchSize(2).optMaxBatchWait(Duration.ofMillis(20))
+                .optBucketer(String::length).build();
+        CompletableFuture<String> a = batcher.submit("a");
+        CompletableFuture<String> long1 = batcher.submit("long");
+        CompletableFuture<String> long2 = batcher.submit("wide");
+        assertThat(long2.get(5, TimeUnit.SECONDS)).as("a full bucket goes at once").isEqualTo("WIDE");
+        assertThat(a).isNotDone();
+        CompletableFuture<String> b = batcher.submit("b");
+        assertThat(b.get(5, TimeUnit.SECONDS)).isEqualTo("B");
+        assertThat(a.join()).isEqualTo("A");
+        CompletableFuture<String> c = batcher.submit("c");
+        CompletableFuture<String> tall = batcher.submit("tall");
+        clock.advance(Duration.ofMillis(20));
+        c.get(5, TimeUnit.SECONDS);
+        tall.get(5, TimeUnit.SECONDS);
+        assertThat(batches).containsExactly(List.of("long", "wide"), List.of("a", "b"), List.of("c"), List.of("tall"));
     }
 
     @Test
