@@ -23,7 +23,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  *
  * <pre>
  * SendImages --bootstrap-servers HOST:PORT --topic TOPIC [--question TEXT] [--inline-max-bytes N]
- *            [--source NAME] FILE-OR-FOLDER...
+ *            [--source NAME] [--producer-property KEY=VALUE]... FILE-OR-FOLDER...
  * </pre>
  *
  * Folders are walked recursively for image files (jpg, jpeg, png, gif, bmp, webp); files named
@@ -53,6 +53,14 @@ public final class SendImages {
                     case "--question" -> builder.optQuestion(value(args, ++i, a));
                     case "--source" -> builder.optSource(value(args, ++i, a));
                     case "--inline-max-bytes" -> builder.optInlineMaxBytes(parseInt(value(args, ++i, a), a));
+                    case "--producer-property" -> {
+                        String kv = value(args, ++i, a);
+                        int eq = kv.indexOf('=');
+                        if (eq <= 0) {
+                            throw new IllegalArgumentException(a + " needs key=value, got '" + kv + "'");
+                        }
+                        builder.optProducerProperty(kv.substring(0, eq), kv.substring(eq + 1));
+                    }
                     case "-h", "--help" -> {
                         out.println(usage());
                         return 0;
@@ -175,6 +183,6 @@ public final class SendImages {
 
     static String usage() {
         return "usage: SendImages --bootstrap-servers HOST:PORT --topic TOPIC [--question TEXT]"
-                + " [--inline-max-bytes N] [--source NAME] FILE-OR-FOLDER...";
+                + " [--inline-max-bytes N] [--source NAME] [--producer-property KEY=VALUE]... FILE-OR-FOLDER...";
     }
 }
