@@ -2,7 +2,7 @@ package io.vlmtagger.models.blip2;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.Shape;
 import io.vlmtagger.models.config.Blip2VisionConfig;
 import io.vlmtagger.models.nn.Activation;
@@ -52,8 +52,8 @@ final class Blip2VisionLayer {
         }
         NDArray q = attn.get("q_bias", d);
         NDArray v = attn.get("v_bias", d);
-        NDManager model = attn.manager();
-        return NDArrayConcat.of(model, q, model.zeros(new Shape(d), q.getDataType()), v);
+        NDArray zeroKeyBias = attn.manager().zeros(new Shape(d), q.getDataType());
+        return NDArrays.concat(new NDList(q, zeroKeyBias, v)); // [3D], in the model's manager like q
     }
 
     /** {@code [B, T, D] -> [B, T, D]}. */
