@@ -22,6 +22,8 @@ final class DecodeSession implements AutoCloseable {
     private final int promptLen;
     private final int vocab;
     private int generated;
+    private boolean argMaxOnly;
+    private long[] lastArgMax;
 
     DecodeSession(CausalDecoder decoder, NDManager call, long[] promptMask, int promptLen) {
         this.decoder = decoder;
@@ -30,6 +32,20 @@ final class DecodeSession implements AutoCloseable {
         this.promptMask = promptMask;
         this.promptLen = promptLen;
         this.vocab = decoder.vocabSize();
+    }
+
+    /**
+     * When on, {@link #prefill} and {@link #step} pick each row's argmax on the device and return
+     * {@code null} (read {@link #lastArgMax()}): only {@code B} ids cross to the host instead of
+     * {@code B x V} logits. For plain greedy steps only (no processors to apply).
+     */
+    void argMaxOnly(boolean on) {
+        this.argMaxOnly = on;
+    }
+
+    /** The ids picked on the device by the last argmax-only prefill or step. */
+    long[] lastArgMax() {
+        return lastArgMax;
     }
 
     /** Runs the prompt through the decoder (filling the cache); returns last-position logits {@code [B * V]}. */
@@ -82,6 +98,14 @@ final class DecodeSession implements AutoCloseable {
     }
 
     private float[] toHost(NDArray logits, long rows) {
+        if (argMaxOnly) {
+            lastArgMax = logits.argMax(1).toType(DataType.INT64, false).toLongArray();
+            if (lastArgMax.length != rows) {
+                throw new IllegalStateException("decoder returned last-position logits of shape " + logits.getShape()
+                        + ", expected [" + rows + ", " + vocab + "]");
+            }
+            return null;
+        }
         if (logits.getShape().dimension() != 2 || logits.getShape().get(0) != rows || logits.getShape().get(1) != vocab) {
             throw new IllegalStateException("decoder returned last-position logits of shape " + logits.getShape()
                     + ", expected [" + rows + ", " + vocab + "]");

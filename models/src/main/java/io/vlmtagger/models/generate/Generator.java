@@ -87,6 +87,9 @@ public final class Generator {
             long start = nanoClock.getAsLong();
             try (DecodeSession session = new DecodeSession(decoder, call, maskHost, promptLen)) {
                 NDArray embeds = input.inputsEmbeds() != null ? input.inputsEmbeds() : decoder.embed(input.inputIds());
+                boolean plainGreedy = options.numBeams() == 1 && !options.doSample()
+                        && options.repetitionPenalty() == 1.0f && !input.keepStepLogits();
+                session.argMaxOnly(plainGreedy && options.minNewTokens() == 0);
                 float[] first = session.prefill(embeds, mask64);
                 long prefillEnd = nanoClock.getAsLong();
                 long[][] tokens;
@@ -94,7 +97,7 @@ public final class Generator {
                 if (options.numBeams() > 1) {
                     tokens = new BeamSearch(session, options, eosTokenIds, padTokenId, context).run(first, batch);
                 } else {
-                    tokens = greedyOrSample(session, first, batch, options, context, stepLogits);
+                    tokens = greedyOrSample(session, first, batch, options, context, stepLogits, plainGreedy);
                 }
                 long end = nanoClock.getAsLong();
                 return new GeneratedSequences(tokens, promptLengths, stepLogits,
@@ -104,7 +107,7 @@ public final class Generator {
     }
 
     private long[][] greedyOrSample(DecodeSession session, float[] logits, int batch, GenerationOptions options,
-            long[][] context, float[][][] stepLogits) {
+            long[][] context, float[][][] stepLogits, boolean plainGreedy) {
         int vocab = session.vocab();
         int maxNew = options.maxNewTokens();
         long[][] generated = new long[batch][maxNew];
@@ -127,6 +130,14 @@ public final class Generator {
             boolean[] finished = new boolean[running.length];
             for (int i = 0; i < running.length; i++) {
                 int row = running[i];
+                int token;
+                if (logits == null) { // argmax already taken on the device
+                    token = (int) session.lastArgMax()[i];
+                    generated[row][lengths[row]++] = token;
+                    finished[i] = isEos(token);
+                    stillRunning += finished[i] ? 0 : 1;
+                    continue;
+                }
                 System.arraycopy(logits, i * vocab, scores, 0, vocab);
                 if (kept != null) {
                     kept.get(row).add(scores.clone());
@@ -137,7 +148,7 @@ public final class Generator {
                 if (step < options.minNewTokens()) {
                     LogitsProcessing.suppressEos(scores, eosTokenIds);
                 }
-                int token = options.doSample()
+                token = options.doSample()
                         ? LogitsProcessing.sample(scores, options.temperature(), options.topK(), options.topP(), random[row])
                         : LogitsProcessing.argMax(scores);
                 generated[row][lengths[row]++] = token;
@@ -165,6 +176,7 @@ public final class Generator {
             for (int i = 0; i < running.length; i++) {
                 next[i] = generated[running[i]][lengths[running[i]] - 1];
             }
+            session.argMaxOnly(plainGreedy && step + 1 >= options.minNewTokens());
             logits = session.step(next, running);
         }
         long[][] out = new long[batch][];
