@@ -32,6 +32,9 @@ public final class DeadLetters {
     public static final int DEFAULT_MAX_ORIGINAL_BYTES = 1024 * 1024;
     public static final int MAX_MESSAGE_CHARS = 2000;
 
+    /** Immutable and thread-safe (Avro's message encoder keeps its buffers per thread). */
+    private static final AvroCodec<ImageEvent> EVENT_CODEC = AvroCodec.of(ImageEvent.class);
+
     private DeadLetters() {}
 
     /** A dead letter for a record that was decoded (carries eventId and Kafka coordinates). */
@@ -121,7 +124,7 @@ public final class DeadLetters {
             String id = eventId;
             DeadLetter.Builder dl = DeadLetter.newBuilder();
             if (task != null) {
-                original = task.event == null ? null : AvroCodec.of(ImageEvent.class).encode(task.event);
+                original = task.event == null ? null : EVENT_CODEC.encode(task.event);
                 id = id != null ? id : task.eventId();
                 dl.setTopic(task.topic).setPartition(task.partition).setOffset(task.offset);
             } else {

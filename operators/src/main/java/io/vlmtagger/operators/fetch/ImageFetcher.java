@@ -52,6 +52,7 @@ public final class ImageFetcher implements FetchClient {
     private final FetcherOptions options;
     private final List<Path> roots;
     private final ExecutorService executor;
+    private final ExecutorService httpExecutor;
     private final HttpClient http;
 
     public ImageFetcher(FetcherOptions options) {
@@ -65,11 +66,13 @@ public final class ImageFetcher implements FetchClient {
                 roots.add(root.toAbsolutePath().normalize());
             }
         }
-        this.executor = Executors.newFixedThreadPool(options.fileReadThreads(), daemonThreads());
+        this.executor = Executors.newFixedThreadPool(options.fileReadThreads(), daemonThreads("image-fetcher-file-"));
+        // HTTP gets its own threads so that slow disks cannot starve it (and close() can stop them)
+        this.httpExecutor = Executors.newCachedThreadPool(daemonThreads("image-fetcher-http-"));
         this.http = HttpClient.newBuilder()
                 .connectTimeout(options.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(executor)
+                .executor(httpExecutor)
                 .build();
     }
 
@@ -335,10 +338,10 @@ public final class ImageFetcher implements FetchClient {
         }
     }
 
-    private static ThreadFactory daemonThreads() {
+    private static ThreadFactory daemonThreads(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
-            Thread t = new Thread(r, "image-fetcher-" + n.incrementAndGet());
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };
@@ -347,5 +350,6 @@ public final class ImageFetcher implements FetchClient {
     @Override
     public void close() {
         executor.shutdownNow();
+        httpExecutor.shutdownNow();
     }
 }
