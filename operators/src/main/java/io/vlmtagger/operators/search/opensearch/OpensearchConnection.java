@@ -138,7 +138,7 @@ public final class OpensearchConnection implements Serializable {
             KeyStore store = KeyStore.getInstance(type);
             store.load(in, trustStorePassword == null ? null : trustStorePassword.toCharArray());
             return SSLContextBuilder.create().loadTrustMaterial(store, null).build();
-        } catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException | IOException e) { // a wrong password is an IOException
             throw new IOException("Cannot load the OpenSearch trust store " + path.toAbsolutePath() + " as " + type
                     + " (wrong password or format?): " + e.getMessage(), e);
         }
