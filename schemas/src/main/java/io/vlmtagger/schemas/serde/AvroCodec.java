@@ -30,8 +30,8 @@ import org.apache.avro.specific.SpecificRecord;
  * must be registered with {@link #withWriterSchemas(List)}. A record written with an unregistered
  * schema fails with {@link AvroDecodeException.Reason#UNKNOWN_SCHEMA}.
  *
- * <p>Not thread-safe in the sense that matters to Avro: encoder and decoder reuse internal buffers
- * per thread and are safe to share; this class itself is immutable after construction.
+ * <p>Thread-safe: immutable after construction, and Avro's message encoder/decoder keep their
+ * reusable buffers per thread.
  */
 public final class AvroCodec<T extends SpecificRecord> {
     /** Marker (2 bytes) + schema fingerprint (8 bytes). */
