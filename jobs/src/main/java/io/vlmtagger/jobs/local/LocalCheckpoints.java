@@ -2,6 +2,7 @@ package io.vlmtagger.jobs.local;
 
 import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.config.JobOptions;
+import io.vlmtagger.jobs.config.LocalRunOptions;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -23,7 +24,9 @@ import java.util.Map;
  * command line; the project's trained tiny checkpoints when the models jar ships them (resource
  * {@value #TRAINED_BLIP2}); otherwise a <em>placeholder</em> BLIP-2 with freshly initialised,
  * untrained weights, written by the models module's checkpoint writer. The placeholder makes the
- * whole pipeline runnable offline, but its captions are random words; the runner says so.
+ * whole pipeline runnable offline, but its captions are random words; the runner says so. The
+ * same order holds for LLaVA, whose placeholder is written by {@link PlaceholderLlava} (only when
+ * {@code local.ask-questions} is on).
  */
 public final class LocalCheckpoints {
 
@@ -40,7 +43,7 @@ public final class LocalCheckpoints {
         GIVEN("given on the command line"),
         TRAINED_TINY("the project's trained tiny checkpoint"),
         PLACEHOLDER("PLACEHOLDER: untrained random weights built by this run; output text is random words"),
-        NONE("none: chat is off (give --llava <dir> to ask questions)");
+        NONE("none: chat is off (local.ask-questions is false)");
 
         private final String description;
 
@@ -83,6 +86,10 @@ public final class LocalCheckpoints {
         } else if (copyFromClasspath(TRAINED_LLAVA, dir.resolve("tiny-llava-shapes"))) {
             chat = dir.resolve("tiny-llava-shapes");
             chatKind = Kind.TRAINED_TINY;
+        } else if (config.get(LocalRunOptions.ASK_QUESTIONS)) {
+            chat = dir.resolve("placeholder-llava");
+            PlaceholderLlava.write(chat);
+            chatKind = Kind.PLACEHOLDER;
         }
         return new Resolved(caption.toAbsolutePath(), captionKind, chat == null ? null : chat.toAbsolutePath(), chatKind);
     }

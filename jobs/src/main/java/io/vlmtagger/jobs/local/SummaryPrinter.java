@@ -20,8 +20,8 @@ final class SummaryPrinter {
         out.println();
         out.println("==================================== summary ====================================");
         if (r.placeholder()) {
-            out.println("NOTE: the caption model is a PLACEHOLDER checkpoint (untrained random weights):");
-            out.println("      captions and tags below are random words; the pipeline around them is real.");
+            out.println("NOTE: PLACEHOLDER model checkpoint(s) in use (untrained random weights, see below):");
+            out.println("      their captions, tags and answers are random words; the pipeline around them is real.");
             out.println("      Give --blip2 <dir> (and --llava <dir>) for real checkpoints.");
             out.println();
         }
@@ -86,8 +86,9 @@ final class SummaryPrinter {
         }
         for (SearchHit h : r.sampleHits()) {
             LocalImages.LocalImage img = r.images().get(h.eventId());
+            String text = h.caption() != null ? h.caption() : h.answer() == null ? "" : "answer: " + h.answer();
             out.printf(Locale.ROOT, "  %.3f  %-16s %s [%s]%n", h.score(), img == null ? h.eventId() : img.name(),
-                    h.caption() == null ? "" : cut(h.caption()), String.join(", ", h.tags()));
+                    cut(text), String.join(", ", h.tags()));
         }
         if (!r.complete()) {
             out.println();

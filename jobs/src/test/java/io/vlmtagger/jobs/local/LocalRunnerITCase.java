@@ -14,8 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The README's first command, minus Maven: the local runner with its own broker, MiniCluster,
- * Lucene index, generated images and the placeholder BLIP-2 on DJL (real model code, untrained
- * weights), on a few images.
+ * Lucene index, generated images and the placeholder BLIP-2 and LLaVA on DJL (real model code,
+ * untrained weights), on a few images plus a two-turn conversation.
  */
 class LocalRunnerITCase {
 
@@ -40,11 +40,15 @@ class LocalRunnerITCase {
         assertThat(report.captioned()).allSatisfy(e -> assertThat(e.getModels()).isNotEmpty());
         assertThat(report.deadLetters()).hasSize(1);
         assertThat(report.deadLetters().get(0).getStage()).isEqualTo(FailureStage.DECODE);
-        assertThat(report.indexedDocuments()).isEqualTo(3);
+        assertThat(report.answers()).extracting(a -> a.getTurn()).containsExactly(1, 2);
+        assertThat(report.answers()).extracting(a -> a.getConversationId()).containsOnly(LocalRunner.CONVERSATION);
+        assertThat(report.answers()).extracting(a -> a.getQuestion()).containsExactlyElementsOf(LocalRunner.QUESTIONS);
+        // 3 captioned images + 2 answered questions
+        assertThat(report.indexedDocuments()).isEqualTo(5);
         assertThat(report.imagesPerSecond()).isPositive();
         assertThat(report.latencyMs()).containsKeys("p50", "p90", "p99", "max");
 
         assertThat(printed).contains("PLACEHOLDER", "summary", "shapes-000.png", "shapes-002.png",
-                "dead letters: 1", "throughput:", "search index: 3 documents");
+                "dead letters: 1", "throughput:", "search index: 5 documents", "conversation", LocalRunner.QUESTIONS.get(1));
     }
 }
