@@ -105,6 +105,7 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
     private transient InferenceMetrics metrics;
     /** Per conversation: the question with the model first, then those waiting. Task thread only. */
     private transient Map<String, ArrayDeque<PendingChat>> conversations;
+    private transient int pending;
     private transient List<PendingChat> restored;
     private transient boolean closed;
 
@@ -205,8 +206,15 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
         return model.preprocess(task.imageBytes);
     }
 
+    /**
+     * Backpressure like Flink's AsyncWaitOperator: with {@code inference.capacity} questions in flight
+     * or waiting, the task thread processes answers (mails) until one is done before accepting more.
+     */
     @Override
     public void processElement(StreamRecord<ImageTask> element) throws Exception {
+        while (pending >= settings.capacity()) {
+            mailbox.yield();
+        }
         accept(new PendingChat(element.getValue(), element.getTimestamp(), element.hasTimestamp()));
     }
 
@@ -215,6 +223,7 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
         String key = ChatKeys.conversationId(p.task);
         ArrayDeque<PendingChat> queue = conversations.computeIfAbsent(key, k -> new ArrayDeque<>());
         queue.addLast(p);
+        pending++;
         if (queue.size() == 1) {
             start(key, p);
         }
@@ -306,6 +315,7 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
     private void finish(String key) {
         ArrayDeque<PendingChat> queue = conversations.get(key);
         queue.pollFirst();
+        pending--;
         if (queue.isEmpty()) {
             conversations.remove(key);
         } else {
@@ -349,7 +359,7 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
 
     /** Questions in flight or waiting, all conversations. */
     int pendingQuestions() {
-        return conversations == null ? 0 : conversations.values().stream().mapToInt(ArrayDeque::size).sum();
+        return pending;
     }
 
     @Override

@@ -255,6 +255,18 @@ class ChatOperatorTest {
     }
 
     @Test
+    void fullCapacityMakesTheTaskThreadTakeAnswersBeforeAcceptingMore() throws Exception {
+        var h = harness(settings().optMaxBatchSize(2).optCapacity(2).build());
+        h.open();
+        h.processElement(TestTasks.chat("a", "A", "cat", "q"), 1L);
+        h.processElement(TestTasks.chat("b", "B", "dog", "q"), 2L);
+        assertThat(answers(h)).as("answers wait in the mailbox until the task thread takes them").isEmpty();
+        h.processElement(TestTasks.chat("c", "C", "owl", "q"), 3L);
+        assertThat(answers(h)).as("the third question had to wait for an answer").isNotEmpty();
+        Mailboxes.drainUntil(h, () -> answers(h).size() == 3, WAIT);
+    }
+
+    @Test
     void endInputWaitsForEveryQuestion() throws Exception {
         var h = harness(settings().optMaxBatchWait(Duration.ofMillis(5)).build());
         h.open();
