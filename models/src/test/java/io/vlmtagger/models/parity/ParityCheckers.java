@@ -12,7 +12,7 @@ final class ParityCheckers {
     static final Map<String, ParityChecker> BY_MODEL_TYPE = Map.of(
             "blip-2", new Blip2ParityChecker(),
             "llava", new LlavaParityChecker(),
-            "idefics", notImplementedYet("the IDEFICS parity checker is not written yet"));
+            "idefics", new IdeficsParityChecker());
 
     private ParityCheckers() {}
 
