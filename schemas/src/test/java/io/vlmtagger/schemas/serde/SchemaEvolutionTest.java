@@ -105,6 +105,36 @@ class SchemaEvolutionTest {
     }
 
     @Test
+    void aTaskAddedByANewerProducerIsReadAsUnknown() throws Exception {
+        Schema v2 = new Schema.Parser().parse(ImageEvent.getClassSchema().toString()
+                .replace("\"CAPTION\",\"CHAT\",\"FEW_SHOT_TAGS\",\"UNKNOWN\"]",
+                        "\"CAPTION\",\"CHAT\",\"FEW_SHOT_TAGS\",\"UNKNOWN\",\"DETECT\"]"));
+        Schema taskType = v2.getField("tasks").schema().getElementType();
+        assertThat(taskType.getEnumSymbols()).contains("DETECT");
+        assertCompatible(ImageEvent.getClassSchema(), v2, "old reader, writer with a new enum symbol");
+
+        GenericRecord image = new GenericData.Record(v2.getField("image").schema().getTypes().get(1));
+        image.put("uri", "file:///data/a.png");
+        image.put("sha256", null);
+        GenericRecord event = new GenericData.Record(v2);
+        event.put("eventId", "detect-1");
+        event.put("eventTime", 5L);
+        event.put("source", "new-producer");
+        event.put("image", image);
+        event.put("tasks", List.of(new GenericData.EnumSymbol(taskType, "DETECT"),
+                new GenericData.EnumSymbol(taskType, "CAPTION")));
+        event.put("question", null);
+        event.put("conversationId", null);
+        event.put("attributes", Map.of());
+        ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(event);
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+
+        ImageEvent decoded = AvroCodec.of(ImageEvent.class, List.of(v2)).decode(bytes);
+        assertThat(decoded.getTasks()).containsExactly(TaskType.UNKNOWN, TaskType.CAPTION);
+    }
+
+    @Test
     void codecReadsV1WritersWithTheCurrentReader() throws Exception {
         Schema v1 = new Schema.Parser().parse(V1_AVRO.resolve("ImageEvent.avsc").toFile());
         AvroCodec<ImageEvent> codec = AvroCodec.of(ImageEvent.class, List.of(v1));
