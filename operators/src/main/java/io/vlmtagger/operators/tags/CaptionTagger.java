@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * Tags derived from a caption: lowercase, punctuation stripped, split on whitespace, English stop
- * words and numbers written as digits dropped, simple plurals normalised ("circles" -> "circle",
+ * words and numbers written as digits ("2", "2024"; "3d" stays) dropped, simple plurals normalised ("circles" -> "circle",
  * "boxes" -> "box", "puppies" -> "puppy"), duplicates removed, first-seen order kept.
  * Deterministic and stateless: {@code "Two red circles and a Red circle."} gives {@code [two, red, circle]}.
  */
@@ -69,7 +69,7 @@ public final class CaptionTagger implements Serializable {
                 word = word.substring(0, word.length() - 2);
             }
             word = word.replace("'", "");
-            if (word.isEmpty() || STOP_WORDS.contains(word) || word.chars().anyMatch(Character::isDigit)) {
+            if (word.isEmpty() || STOP_WORDS.contains(word) || word.chars().allMatch(Character::isDigit)) {
                 continue;
             }
             word = singular(word);

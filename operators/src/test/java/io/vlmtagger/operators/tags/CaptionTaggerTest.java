@@ -16,6 +16,7 @@ class CaptionTaggerTest {
     @Test
     void dropsNumbersWrittenAsDigitsButKeepsWords() {
         assertThat(tagger.tags("3 dogs and 2 cats in 2024, three birds")).containsExactly("dog", "cat", "three", "bird");
+        assertThat(tagger.tags("a 3d render of 1,000 cubes")).containsExactly("3d", "render", "cube");
     }
 
     @Test
