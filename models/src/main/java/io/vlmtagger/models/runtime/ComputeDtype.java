@@ -1,15 +1,14 @@
 package io.vlmtagger.models.runtime;
 
 import ai.djl.ndarray.types.DataType;
-import ai.djl.util.cuda.CudaUtils;
 import java.util.Locale;
 import java.util.Objects;
 
 /**
  * The floating-point type weights are held and computed in, as written in configuration:
  * {@code float32}, {@code float16}, {@code bfloat16} or {@code auto} ({@code fp32}, {@code fp16},
- * {@code half}, {@code bf16} accepted). {@code auto} is float32 on CPU; on a GPU bfloat16 where
- * the device supports it (compute capability 8.0+, Ampere and later), else float16.
+ * {@code half}, {@code bf16} accepted). {@code auto} is float32 on CPU and float16 on a GPU
+ * (see {@link #resolve}).
  */
 public enum ComputeDtype {
     FLOAT32(DataType.FLOAT32),
@@ -46,40 +45,16 @@ public enum ComputeDtype {
         }
     }
 
-    /** The concrete type for {@code device}; {@link #AUTO} asks the GPU what it supports. */
+    /**
+     * The concrete type for {@code device}: {@link #AUTO} is float32 on CPU and float16 on a GPU.
+     * Not bfloat16, even on GPUs that support it: DJL 0.36's PyTorch JNI aborts the whole JVM on
+     * bfloat16 tensors ("terminate called without an active exception"), and the weight loader
+     * refuses it as a compute type with a clear message. bf16 checkpoint files load fine.
+     */
     public DataType resolve(DeviceSpec device) {
-        return resolve(device, device.gpu() ? gpuSupportsBf16(device.gpuId()) : false);
-    }
-
-    /** As {@link #resolve(DeviceSpec)} with the bf16 capability given (for tests and known hardware). */
-    public DataType resolve(DeviceSpec device, boolean gpuSupportsBf16) {
         if (this != AUTO) {
             return dataType;
         }
-        if (!device.gpu()) {
-            return DataType.FLOAT32;
-        }
-        return gpuSupportsBf16 ? DataType.BFLOAT16 : DataType.FLOAT16;
-    }
-
-    /** Compute capability 8.0 or higher (CUDA reports e.g. "75", "80", "90", "100"). */
-    static boolean gpuSupportsBf16(int gpuId) {
-        try {
-            return bf16Capable(CudaUtils.getComputeCapability(gpuId));
-        } catch (RuntimeException | LinkageError e) {
-            return false;
-        }
-    }
-
-    /** {@code "86"}, {@code "8.6"}, {@code "100"} -> capability >= 8.0. */
-    static boolean bf16Capable(String computeCapability) {
-        if (computeCapability == null || computeCapability.isBlank()) {
-            return false;
-        }
-        try {
-            return Integer.parseInt(computeCapability.strip().replace(".", "")) >= 80;
-        } catch (NumberFormatException e) {
-            return false;
-        }
+        return device.gpu() ? DataType.FLOAT16 : DataType.FLOAT32;
     }
 }

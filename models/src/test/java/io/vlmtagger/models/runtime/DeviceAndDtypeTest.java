@@ -49,20 +49,11 @@ class DeviceAndDtypeTest {
     }
 
     @Test
-    void autoIsFloat32OnCpuAndBf16OrF16OnGpu() {
+    void autoIsFloat32OnCpuAndFloat16OnGpu() {
         assertThat(ComputeDtype.AUTO.resolve(DeviceSpec.CPU)).isEqualTo(DataType.FLOAT32);
-        assertThat(ComputeDtype.AUTO.resolve(DeviceSpec.gpu(0), true)).isEqualTo(DataType.BFLOAT16);
-        assertThat(ComputeDtype.AUTO.resolve(DeviceSpec.gpu(0), false)).isEqualTo(DataType.FLOAT16);
+        assertThat(ComputeDtype.AUTO.resolve(DeviceSpec.gpu(0))).isEqualTo(DataType.FLOAT16);
         assertThat(ComputeDtype.FLOAT16.resolve(DeviceSpec.CPU)).isEqualTo(DataType.FLOAT16);
-        assertThat(ComputeDtype.BFLOAT16.resolve(DeviceSpec.gpu(0), false)).isEqualTo(DataType.BFLOAT16);
-        // compute capabilities as CUDA reports them: Turing no, Ampere/Hopper/Blackwell yes
-        assertThat(ComputeDtype.bf16Capable("75")).isFalse();
-        assertThat(ComputeDtype.bf16Capable("80")).isTrue();
-        assertThat(ComputeDtype.bf16Capable("8.6")).isTrue();
-        assertThat(ComputeDtype.bf16Capable("90")).isTrue();
-        assertThat(ComputeDtype.bf16Capable("100")).isTrue();
-        assertThat(ComputeDtype.bf16Capable("")).isFalse();
-        assertThat(ComputeDtype.bf16Capable("n/a")).isFalse();
+        assertThat(ComputeDtype.BFLOAT16.resolve(DeviceSpec.gpu(0))).isEqualTo(DataType.BFLOAT16);
     }
 
     @Test
