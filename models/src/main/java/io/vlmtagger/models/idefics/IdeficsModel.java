@@ -56,6 +56,16 @@ public final class IdeficsModel implements AutoCloseable {
         return config;
     }
 
+    /** The compute dtype of the weights. */
+    public DataType dataType() {
+        return store.dataType();
+    }
+
+    /** A new manager on the weights' device for one call's arrays (close it when the call ends). */
+    public NDManager newCallManager() {
+        return NDManager.newBaseManager(store.device());
+    }
+
     public ClipVisionTower visionTower() {
         return visionTower;
     }
