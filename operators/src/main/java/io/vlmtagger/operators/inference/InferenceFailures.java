@@ -1,6 +1,7 @@
 package io.vlmtagger.operators.inference;
 
 import io.vlmtagger.models.api.ImageDecodeException;
+import io.vlmtagger.models.text.PromptTooLongException;
 import io.vlmtagger.operators.deadletter.DeadLetters;
 import io.vlmtagger.operators.records.ImageTask;
 import io.vlmtagger.schemas.DeadLetter;
@@ -17,7 +18,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * Turns an inference failure into a {@link DeadLetter}: the stage ({@code PREPROCESS} for image
  * decode errors, {@code INFERENCE} otherwise) and a stable reason ({@code corrupt_image}, {@code
- * too_large}, {@code timeout}, ...).
+ * too_large}, {@code timeout}, {@code prompt_too_long}, ...).
  */
 public final class InferenceFailures {
     /** Reason for a request that ran out of attempts by timing out. */
@@ -28,6 +29,8 @@ public final class InferenceFailures {
     public static final String REASON_OUT_OF_MEMORY = "out_of_memory";
     /** Reason for a request refused because the batcher was full on every attempt. */
     public static final String REASON_OVERLOADED = "overloaded";
+    /** Reason for a chat question that does not fit the model's context even without history. */
+    public static final String REASON_PROMPT_TOO_LONG = "prompt_too_long";
 
     private InferenceFailures() {}
 
@@ -39,9 +42,10 @@ public final class InferenceFailures {
         return c;
     }
 
-    /** Decode errors are deterministic: retrying them only wastes attempts. */
+    /** Decode errors and over-long prompts are deterministic: retrying them only wastes attempts. */
     public static boolean isRetryable(Throwable failure) {
-        return !(unwrap(failure) instanceof ImageDecodeException);
+        Throwable c = unwrap(failure);
+        return !(c instanceof ImageDecodeException || c instanceof PromptTooLongException);
     }
 
     public static FailureStage stageOf(Throwable failure) {
@@ -57,6 +61,9 @@ public final class InferenceFailures {
                 case CORRUPT -> "corrupt_image";
                 case TOO_LARGE -> "too_large";
             };
+        }
+        if (c instanceof PromptTooLongException) {
+            return REASON_PROMPT_TOO_LONG;
         }
         if (c instanceof TimeoutException) {
             return REASON_TIMEOUT;

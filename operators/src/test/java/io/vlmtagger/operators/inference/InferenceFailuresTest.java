@@ -36,6 +36,14 @@ class InferenceFailuresTest {
     }
 
     @Test
+    void aQuestionBeyondTheContextIsPromptTooLongAndNotRetried() {
+        var e = new CompletionException(new io.vlmtagger.models.text.PromptTooLongException(5000, 1900));
+        assertThat(InferenceFailures.reasonOf(e)).isEqualTo("prompt_too_long");
+        assertThat(InferenceFailures.stageOf(e)).isEqualTo(FailureStage.INFERENCE);
+        assertThat(InferenceFailures.isRetryable(e)).isFalse();
+    }
+
+    @Test
     void deadLetterCarriesTheTaskCoordinatesAndAttempts() {
         var task = TestTasks.caption("e9", "cat");
         Instant now = Instant.parse("2026-11-29T03:00:00Z");
