@@ -124,7 +124,8 @@ final class OpensearchSinkWriter extends AsyncSinkWriter<io.vlmtagger.schemas.En
                 Map<String, Object> source = JSON.readValue(e.sourceJson(), MAP);
                 ops.add(BulkOperation.of(b -> b.index(i -> i.index(alias).id(e.id()).document(source))));
             }
-            response = client.bulk(BulkRequest.of(b -> b.operations(ops)));
+            // require_alias: if the alias is gone, fail (and retry) instead of auto-creating an index by its name
+            response = client.bulk(BulkRequest.of(b -> b.requireAlias(true).operations(ops)));
         } catch (IOException | RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
         }

@@ -16,10 +16,19 @@ class ItemFailuresTest {
     }
 
     @Test
+    void retriesErrorsAboutTheClusterRatherThanTheDocument() {
+        // what a restarted node answers while it recovers its cluster state
+        assertThat(ItemFailures.classify(400, "invalid_index_name_exception")).isEqualTo(RETRY);
+        assertThat(ItemFailures.classify(404, "index_not_found_exception")).isEqualTo(RETRY);
+        assertThat(ItemFailures.classify(403, "cluster_block_exception")).isEqualTo(RETRY);
+    }
+
+    @Test
     void deadLettersWhatWouldFailForever() {
         assertThat(ItemFailures.classify(400, "mapper_parsing_exception")).isEqualTo(DEAD_LETTER);
         assertThat(ItemFailures.classify(400, "strict_dynamic_mapping_exception")).isEqualTo(DEAD_LETTER);
-        assertThat(ItemFailures.classify(404, "index_not_found_exception")).isEqualTo(DEAD_LETTER);
+        assertThat(ItemFailures.classify(400, "illegal_argument_exception")).isEqualTo(DEAD_LETTER);
+        assertThat(ItemFailures.classify(400, "some_future_document_exception")).isEqualTo(DEAD_LETTER);
     }
 
     @Test

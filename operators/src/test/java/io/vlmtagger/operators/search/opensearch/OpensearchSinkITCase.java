@@ -93,8 +93,8 @@ class OpensearchSinkITCase {
     void losesNothingWhileTheClusterIsDown() throws Exception {
         long n = 600;
         StreamExecutionEnvironment env = SearchJobs.environment(2, 2);
-        SearchJobs.sink(SearchJobs.images(env, n, "os-outage", 0, 5, SearchTestData::numbered),
-                sink("outage").build(), 2);
+        SearchJobs.sink(SearchJobs.images(env, n, "os-outage", 0, 10, SearchTestData::numbered),
+                sink("outage").optDeadLetterPublisher(CollectingDeadLetterPublisher.factory("outage")).build(), 2);
         JobClient job = env.executeAsync("opensearch-outage");
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -108,6 +108,7 @@ class OpensearchSinkITCase {
 
         job.getJobExecutionResult().get(120, TimeUnit.SECONDS);
         assertThat(beforeOutage).as("documents indexed before the outage").isBetween(50L, n - 1);
+        assertThat(CollectingDeadLetterPublisher.letters("outage")).as("nothing dead-lettered").isEmpty();
         assertThat(node.count("outage")).isEqualTo(n);
         assertThat(Set.copyOf(node.ids("outage"))).isEqualTo(expectedIds(n));
     }
