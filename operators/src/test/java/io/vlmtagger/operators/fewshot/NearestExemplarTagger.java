@@ -1,0 +1,87 @@
+package io.vlmtagger.operators.fewshot;
+
+import io.vlmtagger.models.api.FewShotAnswer;
+import io.vlmtagger.models.api.FewShotTagger;
+import io.vlmtagger.models.api.ImageDecodeException;
+import io.vlmtagger.models.api.LabeledExample;
+import io.vlmtagger.models.api.ModelInfo;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import javax.imageio.ImageIO;
+
+/**
+ * A stand-in few-shot model for pipeline tests: answers the tags of the exemplar whose mean RGB is
+ * nearest to the query's (pixel distance), so the answer depends on the exemplars it is given.
+ */
+public final class NearestExemplarTagger implements FewShotTagger {
+    public static final ModelInfo INFO = new ModelInfo("nearest-exemplar", "test", "cpu", "float32");
+
+    @Override
+    public FewShotAnswer tag(List<LabeledExample> examples, byte[] queryImage)
+            throws ImageDecodeException {
+        double[] q = meanRgb(queryImage);
+        LabeledExample best = null;
+        double bestDistance = Double.MAX_VALUE;
+        for (LabeledExample e : examples) {
+            double[] m = meanRgb(e.image());
+            double d = Math.pow(m[0] - q[0], 2) + Math.pow(m[1] - q[1], 2) + Math.pow(m[2] - q[2], 2);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = e;
+            }
+        }
+        List<String> tags = best.tags().isEmpty() ? List.of(best.caption()) : best.tags();
+        return new FewShotAnswer(tags, String.join(", ", tags), 1.0);
+    }
+
+    @Override
+    public ModelInfo info() {
+        return INFO;
+    }
+
+    @Override
+    public void close() {}
+
+    /** A PNG of {@code size x size} pixels of one colour. */
+    public static byte[] solidPng(int rgb, int size) {
+        BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                image.setRGB(x, y, rgb);
+            }
+        }
+        try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+            ImageIO.write(image, "png", out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static double[] meanRgb(byte[] bytes) throws ImageDecodeException {
+        BufferedImage image;
+        try {
+            image = ImageIO.read(new ByteArrayInputStream(bytes));
+        } catch (IOException e) {
+            image = null;
+        }
+        if (image == null) {
+            throw new ImageDecodeException(ImageDecodeException.Reason.CORRUPT, "not an image");
+        }
+        double[] sum = new double[3];
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                int p = image.getRGB(x, y);
+                sum[0] += (p >> 16) & 0xff;
+                sum[1] += (p >> 8) & 0xff;
+                sum[2] += p & 0xff;
+            }
+        }
+        double n = (double) image.getWidth() * image.getHeight();
+        return new double[] {sum[0] / n, sum[1] / n, sum[2] / n};
+    }
+}
