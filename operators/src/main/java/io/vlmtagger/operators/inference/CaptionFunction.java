@@ -7,6 +7,8 @@ import io.vlmtagger.models.api.ImageDecodeException;
 import io.vlmtagger.operators.batching.BatchScheduler;
 import io.vlmtagger.operators.batching.BatchSchedulerFactory;
 import io.vlmtagger.operators.batching.MicroBatcher;
+import io.vlmtagger.operators.dedup.DedupKey;
+import io.vlmtagger.operators.dedup.ResultDedup;
 import io.vlmtagger.operators.records.ImageTask;
 import io.vlmtagger.operators.records.Outcome;
 import io.vlmtagger.operators.slots.ModelProvider;
@@ -16,6 +18,7 @@ import io.vlmtagger.schemas.DeadLetter;
 import io.vlmtagger.schemas.EnrichedImage;
 import io.vlmtagger.schemas.FailureStage;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
@@ -32,6 +35,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -53,6 +57,10 @@ import java.util.concurrent.TimeoutException;
  * dead letter. Unordered because results are independent and ordered mode would hold every
  * finished batch behind the slowest one.
  *
+ * <p>Deduplication (opt-in, {@link Builder#optDedup}): identical images (same bytes, model
+ * revision, prompt and options) in flight at once share one model call, and a bounded cache
+ * answers repeats and replays without the model; gauges {@code dedup_hits} and {@code cache_hits}.
+ *
  * <p>Checkpoints: Flink's async operator stores in-flight inputs and re-submits them after a
  * restore; closing the batcher on shutdown cancels its requests without dead letters.
  */
@@ -66,7 +74,10 @@ public class CaptionFunction extends RichAsyncFunction<ImageTask, Outcome<Enrich
     private final TagExtractor tagExtractor;
     private final BatchSchedulerFactory schedulerFactory;
     private final Clock clock;
+    private final int dedupCacheEntries;
 
+    private transient ResultDedup<DedupKey, GenerationResult> dedup;
+    private transient String dedupRequest;
     private transient SlotModel<ImageCaptioner> slot;
     private transient BatchScheduler scheduler;
     private transient MicroBatcher<CaptionJob, GenerationResult> batcher;
@@ -80,6 +91,7 @@ public class CaptionFunction extends RichAsyncFunction<ImageTask, Outcome<Enrich
         this.tagExtractor = b.tagExtractor;
         this.schedulerFactory = b.schedulerFactory;
         this.clock = b.clock;
+        this.dedupCacheEntries = b.dedupCacheEntries;
     }
 
     public static Builder builder() {
@@ -141,6 +153,22 @@ public class CaptionFunction extends RichAsyncFunction<ImageTask, Outcome<Enrich
                 .optCloseTimeout(settings.shutdownTimeout())
                 .build();
         metrics.setQueueDepth(batcher::queueDepth);
+        if (dedupCacheEntries >= 0) {
+            ResultDedup<DedupKey, GenerationResult> d = new ResultDedup<>(dedupCacheEntries);
+            dedup = d;
+            dedupRequest = settings.captionPrompt() + "|" + settings.captionGeneration();
+            getRuntimeContext().getMetricGroup().gauge("dedup_hits", (Gauge<Long>) d::dedupHits);
+            getRuntimeContext().getMetricGroup().gauge("cache_hits", (Gauge<Long>) d::cacheHits);
+        }
+    }
+
+    /** The dedup key of {@code task}, or null when dedup is off or there are no bytes to hash. */
+    private DedupKey dedupKey(ImageTask task) {
+        if (dedup == null || task.imageBytes == null || task.imageBytes.length == 0) {
+            return null;
+        }
+        io.vlmtagger.models.api.ModelInfo info = slot.model().info();
+        return DedupKey.of(task.imageBytes, Objects.toString(info.revision(), info.name()), dedupRequest);
     }
 
     static io.vlmtagger.models.api.PixelValues preprocess(ImageCaptioner model, ImageTask task)
@@ -154,6 +182,16 @@ public class CaptionFunction extends RichAsyncFunction<ImageTask, Outcome<Enrich
 
     @Override
     public void asyncInvoke(ImageTask task, ResultFuture<Outcome<EnrichedImage>> resultFuture) {
+        DedupKey key = dedupKey(task);
+        if (key != null && dedup.admit(key, (result, failure) -> {
+            if (failure == null) {
+                resultFuture.complete(List.of(Outcome.ok(enrich(task, result))));
+            } else {
+                complete(resultFuture, InferenceFailures.deadLetter(task, failure, 1, clock.instant()));
+            }
+        }) != ResultDedup.Admission.LEAD) {
+            return; // answered from the cache, or shares the identical request in flight
+        }
         Attempts<CaptionJob, GenerationResult> attempts = new Attempts<>(batcher, new CaptionJob(task),
                 settings.timeout(), settings.maxAttempts(), metrics::onRetry, new AttemptCallback<>() {
                     @Override
@@ -161,12 +199,18 @@ public class CaptionFunction extends RichAsyncFunction<ImageTask, Outcome<Enrich
                         inFlight.remove(task);
                         metrics.onResult(result.newTokens());
                         resultFuture.complete(List.of(Outcome.ok(enrich(task, result))));
+                        if (key != null) {
+                            dedup.complete(key, result);
+                        }
                     }
 
                     @Override
                     public void failed(Throwable failure, int n) {
                         inFlight.remove(task);
                         complete(resultFuture, InferenceFailures.deadLetter(task, failure, n, clock.instant()));
+                        if (key != null) {
+                            dedup.fail(key, failure);
+                        }
                     }
                 });
         inFlight.put(task, attempts);
@@ -194,6 +238,10 @@ public class CaptionFunction extends RichAsyncFunction<ImageTask, Outcome<Enrich
             n = attempts.attempts();
         }
         String message = "no caption within the operator timeout of " + settings.operatorTimeout().toMillis() + " ms";
+        DedupKey key = attempts == null ? null : dedupKey(task);
+        if (key != null) {
+            dedup.fail(key, new TimeoutException(message)); // requests that joined this one time out with it
+        }
         complete(resultFuture, InferenceFailures.deadLetter(task, FailureStage.INFERENCE, InferenceFailures.REASON_TIMEOUT,
                 new TimeoutException(message), null, n, clock.instant()));
     }
@@ -228,8 +276,23 @@ public class CaptionFunction extends RichAsyncFunction<ImageTask, Outcome<Enrich
         private InferenceSettings settings = InferenceSettings.defaults();
         private BatchSchedulerFactory schedulerFactory = BatchSchedulerFactory.system();
         private Clock clock = Clock.systemUTC();
+        private int dedupCacheEntries = -1;
 
         private Builder() {}
+
+        /**
+         * Turns on deduplication by image hash: identical requests in flight share one model call,
+         * and up to {@code cacheEntries} results (LRU; 0 = in-flight sharing only) answer repeats.
+         * Off when not called.
+         */
+        public Builder optDedup(int cacheEntries) {
+            if (cacheEntries < 0) {
+                throw new IllegalArgumentException("optDedup(cacheEntries) needs cacheEntries >= 0 (0 = share in-flight"
+                        + " requests only); omit the call to turn deduplication off");
+            }
+            this.dedupCacheEntries = cacheEntries;
+            return this;
+        }
 
         public Builder setModelProvider(ModelProvider<ImageCaptioner> provider) { this.modelProvider = provider; return this; }
         public Builder setModelSpec(ModelSpec spec) { this.modelSpec = spec; return this; }
