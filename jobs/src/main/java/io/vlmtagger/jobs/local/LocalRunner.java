@@ -123,8 +123,13 @@ public final class LocalRunner {
             kafka.createTopics(2, config.get(JobOptions.TOPIC_INPUT), config.get(JobOptions.TOPIC_CAPTIONS),
                     config.get(JobOptions.TOPIC_CHAT_ANSWERS), config.get(JobOptions.TOPIC_DEAD_LETTERS));
 
+            // A local run should fail fast and say why, not restart forever (the cluster default).
+            Configuration flink = new Configuration();
+            flink.setString("restart-strategy.type", "fixed-delay");
+            flink.setString("restart-strategy.fixed-delay.attempts", "3");
+            flink.setString("restart-strategy.fixed-delay.delay", "2 s");
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
-                    Math.max(1, config.get(JobOptions.JOB_PARALLELISM)), new Configuration());
+                    Math.max(1, config.get(JobOptions.JOB_PARALLELISM)), flink);
             TaggingJob.Builder job = TaggingJob.builder().setConfig(config).setCaptionerProvider(captioners.apply(checkpoints));
             if (checkpoints.chatDir() != null) {
                 job.optChatModelProvider(chatModels.apply(checkpoints));
@@ -194,7 +199,7 @@ public final class LocalRunner {
                     break;
                 }
                 if (client.getJobStatus().get().isGloballyTerminalState()) {
-                    say("the job stopped: " + client.getJobStatus().get());
+                    say("the job stopped: " + client.getJobStatus().get() + failureCause(client));
                     break;
                 }
             }
@@ -299,6 +304,19 @@ public final class LocalRunner {
                 byte[] junk = ("this record is not an ImageEvent #" + i).getBytes(StandardCharsets.UTF_8);
                 producer.send(new ProducerRecord<>(config.get(JobOptions.TOPIC_INPUT), junk)).get(30, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    private static String failureCause(JobClient client) {
+        try {
+            client.getJobExecutionResult().get(10, TimeUnit.SECONDS);
+            return "";
+        } catch (Exception e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return "; cause: " + root;
         }
     }
 

@@ -35,7 +35,6 @@ class LocalRunnerITCase {
         System.out.println(printed);
 
         assertThat(report.complete()).isTrue();
-        assertThat(report.placeholder()).isTrue();
         assertThat(report.captioned()).hasSize(3);
         assertThat(report.captioned()).allSatisfy(e -> assertThat(e.getModels()).isNotEmpty());
         assertThat(report.deadLetters()).hasSize(1);
@@ -48,7 +47,9 @@ class LocalRunnerITCase {
         assertThat(report.imagesPerSecond()).isPositive();
         assertThat(report.latencyMs()).containsKeys("p50", "p90", "p99", "max");
 
-        assertThat(printed).contains("PLACEHOLDER", "summary", "shapes-000.png", "shapes-002.png",
+        // placeholders unless the models jar ships trained tiny checkpoints; either way the run says which
+        assertThat(printed.contains("PLACEHOLDER")).isEqualTo(report.placeholder());
+        assertThat(printed).contains("summary", "shapes-000.png", "shapes-002.png",
                 "dead letters: 1", "throughput:", "search index: 5 documents", "conversation", LocalRunner.QUESTIONS.get(1));
     }
 }
