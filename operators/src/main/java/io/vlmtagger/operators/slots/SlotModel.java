@@ -1,5 +1,6 @@
 package io.vlmtagger.operators.slots;
 
+import io.vlmtagger.models.runtime.EngineThreads;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +50,25 @@ public final class SlotModel<M extends AutoCloseable> implements AutoCloseable {
         }
         int subtask = ctx.getTaskInfo().getIndexOfThisSubtask();
         String device = DeviceSelector.select(gpus, devices, subtask);
+        configureEngineThreads(ctx.getTaskInfo().getNumberOfParallelSubtasks());
         return acquire(provider, spec, device, ctx.getTaskInfo().getTaskNameWithSubtasks());
+    }
+
+    /**
+     * Sets PyTorch's thread split before the first model load in this JVM (later calls change
+     * nothing: the engine reads it once): intra-op threads = cores / concurrent models, inter-op 1.
+     * The concurrent models are taken as min(operator parallelism, cores): on one TaskManager every
+     * subtask of the operator may run its model at once; more subtasks than cores still get one
+     * thread each. {@code -Dai.djl.pytorch.num_threads=...} set by the operator of the cluster wins.
+     */
+    static EngineThreads.Settings configureEngineThreads(int parallelism) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        EngineThreads.Settings s = EngineThreads.configure(Math.max(1, Math.min(parallelism, cores)), cores);
+        if (s.changed()) {
+            LOG.info("PyTorch threads: {} intra-op, {} inter-op ({} cores, parallelism {})",
+                    s.intraOpThreads(), s.interOpThreads(), cores, parallelism);
+        }
+        return s;
     }
 
     public static <M extends AutoCloseable> SlotModel<M> acquire(
