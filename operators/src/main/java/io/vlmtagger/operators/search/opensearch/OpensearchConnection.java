@@ -16,6 +16,7 @@ import javax.annotation.Nullable;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.auth.AuthScope;
 import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
+import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.auth.BasicCredentialsProvider;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
@@ -102,9 +103,8 @@ public final class OpensearchConnection implements Serializable {
         SSLContext ssl = trustStorePath == null ? null : loadTrustStore();
         ApacheHttpClient5TransportBuilder builder = ApacheHttpClient5TransportBuilder.builder(httpHosts)
                 .setMapper(new JacksonJsonpMapper())
-                .setRequestConfigCallback(rc -> rc
-                        .setConnectTimeout(Timeout.of(connectTimeout))
-                        .setResponseTimeout(Timeout.of(responseTimeout)))
+                .setRequestConfigCallback(rc -> rc.setResponseTimeout(Timeout.of(responseTimeout)))
+                .setConnectionConfigCallback(cc -> cc.setConnectTimeout(Timeout.of(connectTimeout)))
                 .setHttpClientConfigCallback(client -> {
                     if (username != null) {
                         BasicCredentialsProvider credentials = new BasicCredentialsProvider();
@@ -117,7 +117,9 @@ public final class OpensearchConnection implements Serializable {
                     }
                     if (ssl != null) {
                         client.setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
-                                .setTlsStrategy(ClientTlsStrategyBuilder.create().setSslContext(ssl).build())
+                                .setTlsStrategy(ClientTlsStrategyBuilder.create().setSslContext(ssl).buildAsync())
+                                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                                        .setConnectTimeout(Timeout.of(connectTimeout)).build())
                                 .build());
                     }
                     return client;

@@ -22,8 +22,10 @@ import javax.annotation.Nullable;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.base.sink.writer.AsyncSinkWriter;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
+import org.apache.flink.connector.base.sink.writer.DequeRequestBuffer;
 import org.apache.flink.connector.base.sink.writer.ElementConverter;
 import org.apache.flink.connector.base.sink.writer.ResultHandler;
+import org.apache.flink.connector.base.sink.writer.SimpleBatchCreator;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -85,7 +87,8 @@ final class OpensearchSinkWriter extends AsyncSinkWriter<io.vlmtagger.schemas.En
             DeadLetterPublisher.Factory deadLetterFactory,
             Clock clock)
             throws IOException {
-        super(converter, context, config, restored);
+        super(converter, context, config, restored,
+                new SimpleBatchCreator<>(config.getMaxBatchSizeInBytes()), new DequeRequestBuffer<>());
         this.alias = alias;
         this.backoff = backoff;
         this.maxItemRetries = maxItemRetries;
