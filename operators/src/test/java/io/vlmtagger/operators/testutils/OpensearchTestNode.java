@@ -82,6 +82,8 @@ public final class OpensearchTestNode implements AutoCloseable {
             instance.getParent().toFile().setExecutable(true, false);
         }
         OpensearchTestNode node = new OpensearchTestNode(home, instance, freePort(), freePort(), asRoot);
+        // A test JVM that dies without close() must not leave the node running (its parent is runuser).
+        Runtime.getRuntime().addShutdownHook(new Thread(node::stop, "opensearch-test-node-stop"));
         node.startProcess();
         return node;
     }
