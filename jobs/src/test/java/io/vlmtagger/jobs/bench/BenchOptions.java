@@ -1,0 +1,84 @@
+package io.vlmtagger.jobs.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Flags of {@link PipelineBenchmark}; defaults keep the whole run to a few minutes on 2 cores. */
+final class BenchOptions {
+    Path checkpoint = Path.of(System.getProperty("java.io.tmpdir"), "vlm-bench", "blip2-small");
+    Path work = Path.of(System.getProperty("java.io.tmpdir"), "vlm-pipeline-bench-" + ProcessHandle.current().pid());
+    Path plot = Path.of("target", "bench", "pipeline-bench.png");
+    int images = 16;
+    int warmup = 8;
+    int naiveImages = 6;
+    int tokens = 4;
+    int batch = 8;
+    int imageSize = 224;
+    int latencyEvents = 8;
+    int noopEvents = 60_000;
+    int noopBatch = 64;
+    double noopLatencySeconds = 5;
+    long checkpointMs = 1000;
+    Duration timeout = Duration.ofMinutes(15);
+
+    static final String HELP = """
+            PipelineBenchmark flags (defaults in brackets):
+              --checkpoint DIR        random small BLIP-2, written when missing [$TMPDIR/vlm-bench/blip2-small]
+              --images N              images for raw and pipeline throughput (P1) [16]
+              --warmup N              images through the job before measuring [8]
+              --naive-images N        images through the naive synchronous job (P2) [6]
+              --tokens N              caption.max-new-tokens [4]
+              --batch N               inference.max-batch-size and the raw batch [8]
+              --image-size PX         side of the generated PNGs [224]
+              --latency-events N      events paced at 50% of the P1 rate (P6, model) [8]
+              --noop-events N         backlog for the no-op capacity (P3) [60000]
+              --noop-batch N          batch size of the no-op job [64]
+              --noop-latency-s S      seconds paced at 50% of P3 (P6, framework) [5]
+              --checkpoint-ms MS      checkpoint interval of every job [1000]
+              --timeout-s S           give up on a phase after S seconds [900]
+              --plot FILE             PNG to write [target/bench/pipeline-bench.png]
+              --work DIR              broker and index files [$TMPDIR/vlm-pipeline-bench-<pid>]
+            """;
+
+    static BenchOptions parse(String[] args) {
+        BenchOptions o = new BenchOptions();
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            if (flag.equals("--help")) {
+                System.out.print(HELP);
+                System.exit(0);
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(flag + " needs a value\n" + HELP);
+            }
+            String v = args[++i];
+            switch (flag) {
+                case "--checkpoint" -> o.checkpoint = Path.of(v);
+                case "--images" -> o.images = positive(flag, v);
+                case "--warmup" -> o.warmup = positive(flag, v);
+                case "--naive-images" -> o.naiveImages = positive(flag, v);
+                case "--tokens" -> o.tokens = positive(flag, v);
+                case "--batch" -> o.batch = positive(flag, v);
+                case "--image-size" -> o.imageSize = positive(flag, v);
+                case "--latency-events" -> o.latencyEvents = positive(flag, v);
+                case "--noop-events" -> o.noopEvents = positive(flag, v);
+                case "--noop-batch" -> o.noopBatch = positive(flag, v);
+                case "--noop-latency-s" -> o.noopLatencySeconds = Double.parseDouble(v);
+                case "--checkpoint-ms" -> o.checkpointMs = positive(flag, v);
+                case "--timeout-s" -> o.timeout = Duration.ofSeconds(positive(flag, v));
+                case "--plot" -> o.plot = Path.of(v);
+                case "--work" -> o.work = Path.of(v);
+                default -> throw new IllegalArgumentException("unknown flag " + flag + "\n" + HELP);
+            }
+        }
+        return o;
+    }
+
+    private static int positive(String flag, String v) {
+        int n = Integer.parseInt(v);
+        if (n <= 0) {
+            throw new IllegalArgumentException(flag + " must be positive, got " + v);
+        }
+        return n;
+    }
+}

@@ -1,0 +1,91 @@
+package io.vlmtagger.jobs.bench;
+
+import io.vlmtagger.models.runtime.EngineThreads;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** The measured figures and the table printed at the end. */
+final class BenchReport {
+    BenchOptions options;
+    EngineThreads.Settings threads;
+    Machine before;
+    Machine after;
+    double wallSeconds;
+    double rawImagesPerSecond;
+    double pipelineImagesPerSecond;
+    double naiveImagesPerSecond;
+    double noopEventsPerSecond;
+    long memoryOneSlotBytes;
+    long memoryTwoSlotsBytes;
+    long secondHandleBytes;
+    double[] latencyModelMs = new double[0];
+    double latencyModelRate;
+    double[] latencyNoopMs = new double[0];
+    double latencyNoopRate;
+
+    /** Load average and cores, read from {@code /proc/loadavg}. */
+    record Machine(String loadAverage, int cores) {
+        static Machine now() {
+            String load;
+            try {
+                String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+                load = f[0] + "/" + f[1] + "/" + f[2];
+            } catch (IOException | RuntimeException e) {
+                load = "n/a";
+            }
+            return new Machine(load, Runtime.getRuntime().availableProcessors());
+        }
+    }
+
+    static double percentile(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    double p1() {
+        return pipelineImagesPerSecond / rawImagesPerSecond;
+    }
+
+    double p2() {
+        return pipelineImagesPerSecond / naiveImagesPerSecond;
+    }
+
+    double p5() {
+        return (double) memoryTwoSlotsBytes / memoryOneSlotBytes;
+    }
+
+    void print(PrintStream out) {
+        out.println();
+        out.printf(Locale.ROOT, "Machine: %d cores, load average (1/5/15 min) %s before, %s after; %.0f s wall;"
+                        + " PyTorch %d intra-op / %d inter-op threads%n",
+                before.cores(), before.loadAverage(), after.loadAverage(), wallSeconds,
+                threads.intraOpThreads(), threads.interOpThreads());
+        out.printf(Locale.ROOT, "Model: random small BLIP-2, float32 cpu, %d new tokens, batch %d, %dx%d PNG inputs;"
+                        + " checkpoints every %d ms%n", options.tokens, options.batch, options.imageSize,
+                options.imageSize, options.checkpointMs);
+        out.println();
+        out.println("| figure | measured | goal | detail |");
+        out.println("|---|---:|---:|---|");
+        out.printf(Locale.ROOT, "| P1 pipeline / raw model | %.2f | >= 0.95 | pipeline %.3f img/s (%d images, parallelism 1),"
+                + " raw batched %.3f img/s |%n", p1(), pipelineImagesPerSecond, options.images, rawImagesPerSecond);
+        out.printf(Locale.ROOT, "| P2 speedup over naive map() | %.2fx | >= 3x | naive %.3f img/s (%d images) |%n",
+                p2(), naiveImagesPerSecond, options.naiveImages);
+        out.printf(Locale.ROOT, "| P3 no-op capacity, exactly-once | %.0f ev/s | >= 20000 | %d events, parallelism 2,"
+                + " batch %d |%n", noopEventsPerSecond, options.noopEvents, options.noopBatch);
+        out.printf(Locale.ROOT, "| P5 memory, 2 slots / 1 model | %.2fx | <= 1.1x | one slot +%d MB RSS, two slots"
+                        + " +%d MB (second handle +%d MB) |%n", p5(), memoryOneSlotBytes >> 20,
+                memoryTwoSlotsBytes >> 20, secondHandleBytes >> 20);
+        out.printf(Locale.ROOT, "| P6 latency, model, 50%% load | p50 %.0f ms, p99 %.0f ms | - | %d events at %.3f img/s |%n",
+                percentile(latencyModelMs, 50), percentile(latencyModelMs, 99), latencyModelMs.length, latencyModelRate);
+        out.printf(Locale.ROOT, "| P6 latency, no-op, 50%% load | p50 %.0f ms, p99 %.0f ms | - | %d events at %.0f ev/s |%n",
+                percentile(latencyNoopMs, 50), percentile(latencyNoopMs, 99), latencyNoopMs.length, latencyNoopRate);
+        out.println();
+    }
+}

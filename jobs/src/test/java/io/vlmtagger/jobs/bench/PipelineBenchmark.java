@@ -1,0 +1,205 @@
+package io.vlmtagger.jobs.bench;
+
+import io.vlmtagger.jobs.CheckpointModels;
+import io.vlmtagger.jobs.TaggingJob;
+import io.vlmtagger.jobs.config.JobConfig;
+import io.vlmtagger.jobs.kafka.EmbeddedKafka;
+import io.vlmtagger.models.api.CaptionRequest;
+import io.vlmtagger.models.api.GenerationOptions;
+import io.vlmtagger.models.api.ImageCaptioner;
+import io.vlmtagger.models.bench.RandomBlip2Checkpoint;
+import io.vlmtagger.models.runtime.EngineThreads;
+import io.vlmtagger.operators.inference.InferenceSettings;
+import io.vlmtagger.operators.slots.ModelProvider;
+import io.vlmtagger.operators.slots.ModelSpec;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The pipeline benchmark of issue 7: one JVM, one in-process Kafka broker, Flink MiniClusters, the
+ * random-weight "small" BLIP-2 of the models benchmark ({@link RandomBlip2Checkpoint}). Prints:
+ * P1 end-to-end throughput / raw batched model throughput, P2 speedup over a naive synchronous
+ * map() job, P3 framework capacity with a no-op model (exactly-once, parallelism 2), P5 memory of
+ * two slots on one device against one model, P6 latency p50/p99 at 50% of capacity. Every
+ * end-to-end figure counts an image when its result is visible to a {@code read_committed}
+ * consumer. Not a test: run it on purpose (CPU heavy, minutes):
+ *
+ * <pre>
+ * mvn -B -o -q -pl jobs test-compile exec:exec -Pbench
+ * </pre>
+ *
+ * or with any classpath: {@code java -cp ... io.vlmtagger.jobs.bench.PipelineBenchmark --help}.
+ * See {@link BenchOptions} for the flags (run lengths, tokens, batch size, plot path).
+ */
+public final class PipelineBenchmark {
+    private final BenchOptions o;
+    private final EmbeddedKafka kafka;
+    private final BenchReport report = new BenchReport();
+
+    private PipelineBenchmark(BenchOptions o, EmbeddedKafka kafka) {
+        this.o = o;
+        this.kafka = kafka;
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchOptions o = BenchOptions.parse(args);
+        // one model runs at a time in the model phases: all cores to it (the slot path keeps this)
+        EngineThreads.Settings threads = EngineThreads.configure(1);
+        System.setProperty("ai.djl.offline", "true");
+        if (!Files.exists(o.checkpoint.resolve("model.safetensors"))) {
+            say("writing the random small BLIP-2 checkpoint to " + o.checkpoint);
+            RandomBlip2Checkpoint.write(o.checkpoint);
+        }
+        BenchReport.Machine before = BenchReport.Machine.now();
+        long start = System.nanoTime();
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().optBaseDirectory(o.work.resolve("kafka")).build()) {
+            PipelineBenchmark bench = new PipelineBenchmark(o, kafka);
+            bench.report.threads = threads;
+            bench.report.before = before;
+            bench.run();
+            bench.report.after = BenchReport.Machine.now();
+            bench.report.wallSeconds = (System.nanoTime() - start) / 1e9;
+            bench.report.options = o;
+            bench.report.print(System.out);
+            BenchPlot.write(bench.report, o.plot);
+            say("plot written to " + o.plot.toAbsolutePath());
+        }
+        System.exit(0); // Kafka/Flink leave non-daemon threads behind
+    }
+
+    private void run() throws Exception {
+        ModelProvider<ImageCaptioner> provider = CheckpointModels.captioners();
+        ModelSpec spec = ModelSpec.of(o.checkpoint.toString());
+        GenerationOptions generation = InferenceSettings.fromConfig(
+                jobConfig("raw", 1).toConfiguration()).captionGeneration();
+        long rss0 = RssSampler.rssBytes();
+        // The first handle stays open through the model phases: jobs acquire the same shared weights.
+        try (ImageCaptioner model = provider.acquire(spec, "cpu")) {
+            rawAndMemory(provider, spec, model, generation, rss0);
+            pipeline();
+            naive(provider, spec);
+        }
+        noop();
+    }
+
+    /** Raw batched throughput on the model alone, then P5: a second slot's handle and two concurrent batches. */
+    private void rawAndMemory(ModelProvider<ImageCaptioner> provider, ModelSpec spec, ImageCaptioner model,
+                              GenerationOptions generation, long rss0) throws Exception {
+        List<CaptionRequest> requests = new ArrayList<>();
+        for (int i = 0; i < o.images; i++) {
+            requests.add(new CaptionRequest(model.preprocess(BenchImages.png(i, o.imageSize)), null));
+        }
+        say("raw model: warm-up batch of " + o.batch);
+        model.caption(requests.subList(0, Math.min(o.batch, requests.size())), generation);
+        long rssOne;
+        try (RssSampler rss = new RssSampler()) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < requests.size(); i += o.batch) {
+                model.caption(requests.subList(i, Math.min(requests.size(), i + o.batch)), generation);
+            }
+            report.rawImagesPerSecond = o.images / ((System.nanoTime() - t0) / 1e9);
+            rssOne = rss.peakBytes();
+        }
+        say(String.format(Locale.ROOT, "raw model: %.3f images/s at batch %d", report.rawImagesPerSecond, o.batch));
+        long rssBeforeSecond = RssSampler.rssBytes();
+        try (ImageCaptioner second = provider.acquire(spec, "cpu"); RssSampler rss = new RssSampler()) {
+            report.secondHandleBytes = RssSampler.rssBytes() - rssBeforeSecond;
+            List<CaptionRequest> batch = requests.subList(0, Math.min(o.batch, requests.size()));
+            CompletableFuture<?> a = CompletableFuture.runAsync(() -> model.caption(batch, generation));
+            CompletableFuture<?> b = CompletableFuture.runAsync(() -> second.caption(batch, generation));
+            CompletableFuture.allOf(a, b).get(o.timeout.toSeconds(), TimeUnit.SECONDS);
+            report.memoryOneSlotBytes = rssOne - rss0;
+            report.memoryTwoSlotsBytes = rss.peakBytes() - rss0;
+        }
+        say(String.format(Locale.ROOT, "memory: one slot %d MB, two slots %d MB (second handle added %d MB)",
+                report.memoryOneSlotBytes >> 20, report.memoryTwoSlotsBytes >> 20, report.secondHandleBytes >> 20));
+    }
+
+    /** P1 (backlog of images through the real job) and P6 (paced at 50% of the P1 rate). */
+    private void pipeline() throws Exception {
+        JobConfig config = jobConfig("p1", 1);
+        try (RunningJob job = RunningJob.start(kafka, config, "p1", 1,
+                env -> TaggingJob.builder().setConfig(config).setCaptionerProvider(CheckpointModels.captioners())
+                        .build().addTo(env))) {
+            job.sendAndAwait(1000, o.warmup, o.timeout);
+            report.pipelineImagesPerSecond = job.backlogRate(2000, o.images, o.imageSize, o.timeout);
+            say(String.format(Locale.ROOT, "pipeline: %.3f images/s", report.pipelineImagesPerSecond));
+            double rate = 0.5 * report.pipelineImagesPerSecond;
+            report.latencyModelMs = job.pacedLatencies(3000, o.latencyEvents, rate, o.imageSize, o.timeout);
+            report.latencyModelRate = rate;
+        }
+    }
+
+    /** P2: the same model behind a synchronous map(), one record per call. */
+    private void naive(ModelProvider<ImageCaptioner> provider, ModelSpec spec) throws Exception {
+        JobConfig config = jobConfig("p2", 1);
+        try (RunningJob job = RunningJob.start(kafka, config, "p2", 1,
+                env -> NaiveCaptionJob.addTo(env, kafka.bootstrapServers(), "p2-images", "p2-captions",
+                        provider, spec, o.tokens, o.checkpointMs))) {
+            job.sendAndAwait(1000, 1, o.timeout);
+            report.naiveImagesPerSecond = job.backlogRate(2000, o.naiveImages, o.imageSize, o.timeout);
+            say(String.format(Locale.ROOT, "naive job: %.3f images/s", report.naiveImagesPerSecond));
+        }
+    }
+
+    /** P3: no-op model, parallelism 2, exactly-once; then P6 for the framework alone at 50% of it. */
+    private void noop() throws Exception {
+        JobConfig config = jobConfig("p3", 2, "inference.max-batch-size", Integer.toString(o.noopBatch));
+        try (RunningJob job = RunningJob.prepare(kafka, config, "p3", 2,
+                env -> TaggingJob.builder().setConfig(config).setCaptionerProvider(NoopCaptioner.provider())
+                        .build().addTo(env))) {
+            // the backlog goes in before the job starts, so the producer does not set the pace
+            List<String> backlog = job.send(1_000_000, o.noopEvents, 8);
+            job.startJob();
+            report.noopEventsPerSecond = job.drainRate(backlog, o.timeout);
+            say(String.format(Locale.ROOT, "no-op model: %.0f events/s", report.noopEventsPerSecond));
+            double rate = 0.5 * report.noopEventsPerSecond;
+            int events = (int) Math.max(100, rate * o.noopLatencySeconds);
+            report.latencyNoopMs = job.pacedLatencies(3_000_000, events, rate, 8, o.timeout);
+            report.latencyNoopRate = rate;
+        }
+    }
+
+    private JobConfig jobConfig(String phase, int parallelism, String... extra) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("kafka.bootstrap-servers", kafka == null ? "localhost:9" : kafka.bootstrapServers());
+        m.put("kafka.group-id", "bench-" + phase);
+        m.put("kafka.transactional-id-prefix", "bench-" + phase);
+        m.put("kafka.transaction-timeout", "60 s");
+        m.put("topic.input", phase + "-images");
+        m.put("topic.captions", phase + "-captions");
+        m.put("topic.chat-answers", phase + "-chat");
+        m.put("topic.dead-letters", phase + "-dead-letters");
+        m.put("job.name", "bench-" + phase);
+        m.put("job.parallelism", Integer.toString(parallelism));
+        m.put("checkpoint.interval", o.checkpointMs + " ms");
+        m.put("search.lucene.dir", o.work.resolve("index-" + phase).toString());
+        m.put("model.caption.checkpoint", o.checkpoint.toString());
+        m.put("model.dtype", "float32");
+        m.put("inference.max-batch-size", Integer.toString(o.batch));
+        m.put("inference.timeout", o.timeout.toSeconds() + " s");
+        m.put("inference.max-attempts", "1");
+        m.put("caption.max-new-tokens", Integer.toString(o.tokens));
+        for (int i = 0; i + 1 < extra.length; i += 2) {
+            m.put(extra[i], extra[i + 1]);
+        }
+        return JobConfig.fromMap(m);
+    }
+
+    static void say(String line) {
+        System.out.println("[bench] " + line);
+        System.out.flush();
+    }
+}
