@@ -74,6 +74,11 @@ public final class TaggingJob {
 
     /** Cluster entry point: {@code flink run -c io.vlmtagger.jobs.TaggingJob jobs.jar --key value ...}. */
     public static void main(String[] args) throws Exception {
+        if (java.util.Arrays.asList(args).contains("--help")) {
+            System.out.println("TaggingJob options (--key value, --key=value, --config file.properties):");
+            System.out.print(io.vlmtagger.jobs.config.OptionsDocs.table());
+            return;
+        }
         JobConfig config = JobConfig.fromArgs(args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         TaggingJob job = builder()

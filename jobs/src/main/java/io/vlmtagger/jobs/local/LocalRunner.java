@@ -82,6 +82,13 @@ public final class LocalRunner {
     }
 
     public static void main(String[] args) {
+        if (java.util.Arrays.asList(args).contains("--help")) {
+            System.out.println("vlm-tagger local run: mvn -q -pl jobs exec:exec -Dargs=\"[--key value ...]\"");
+            System.out.println("short flags: --images <folder>, --blip2 <dir>, --llava <dir>, --device auto|cpu|gpu:N;"
+                    + " --config file.properties; every option below as --key value");
+            System.out.print(io.vlmtagger.jobs.config.OptionsDocs.table());
+            return;
+        }
         int code;
         try {
             JobConfig config = JobConfig.fromArgs(args, JobConfig.LOCAL_ALIASES);
