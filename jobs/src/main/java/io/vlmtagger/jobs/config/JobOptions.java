@@ -120,7 +120,7 @@ public final class JobOptions {
                     .stringType()
                     .asList()
                     .noDefaultValue()
-                    .withDescription("Host names http(s):// images may be fetched from, separated by ';'; '*' allows any host. Unset: no http(s) fetch is allowed.");
+                    .withDescription("Hosts http(s):// images may be fetched from, separated by ';': exact names or *.domain (a bare '*' is refused). Unset: no http(s) fetch is allowed.");
 
     public static final ConfigOption<MemorySize> FETCH_MAX_BYTES =
             ConfigOptions.key("fetch.max-bytes")
