@@ -43,28 +43,31 @@ final class BenchPlot {
     }
 
     private static void bars(Graphics2D g, int x0, BenchReport r) {
-        String[] names = {"raw model (batched)", "pipeline (Kafka->Kafka)", "naive map()"};
-        double[] values = {r.rawImagesPerSecond, r.pipelineImagesPerSecond, r.naiveImagesPerSecond};
+        String[] names = {"raw model", "pipeline", "naive map()"};
+        BenchReport.Rate[] rates = {r.raw, r.pipeline, r.naive};
         double max = 0;
-        for (double v : values) {
-            max = Math.max(max, v);
+        for (BenchReport.Rate v : rates) {
+            max = Math.max(max, Math.max(v.wall(), v.perCpu()));
         }
         int left = x0 + 40;
         int bottom = H - 60;
         int top = 60;
-        title(g, x0, String.format(Locale.ROOT, "Throughput, images/s (P1 %.2f, P2 %.2fx)", r.p1(), r.p2()));
-        axes(g, left, top, bottom, x0 + 360);
-        for (int i = 0; i < values.length; i++) {
-            int h = max <= 0 ? 0 : (int) ((bottom - top) * values[i] / (max * 1.1));
-            int x = left + 20 + i * 105;
-            g.setColor(BARS[i]);
-            g.fillRect(x, bottom - h, 70, h);
-            g.setColor(Color.BLACK);
-            g.drawString(String.format(Locale.ROOT, "%.3f", values[i]), x + 10, bottom - h - 6);
-            g.drawString(names[i].split(" ")[0], x + 5, bottom + 18);
-            String rest = names[i].substring(names[i].indexOf(' ') + 1);
-            g.drawString(rest, x - 5, bottom + 34);
+        title(g, x0, String.format(Locale.ROOT, "Images/s; P1 %.2f (per CPU %.2f), P2 %.2fx (%.2fx)",
+                r.p1().wall(), r.p1().perCpu(), r.p2().wall(), r.p2().perCpu()));
+        axes(g, left, top, bottom, x0 + 370);
+        for (int i = 0; i < rates.length; i++) {
+            int x = left + 15 + i * 108;
+            double[] pair = {rates[i].wall(), rates[i].perCpu()};
+            for (int k = 0; k < 2; k++) {
+                int h = max <= 0 ? 0 : (int) ((bottom - top) * pair[k] / (max * 1.15));
+                g.setColor(k == 0 ? BARS[i] : BARS[i].brighter().brighter());
+                g.fillRect(x + k * 42, bottom - h, 38, h);
+                g.setColor(Color.BLACK);
+                g.drawString(String.format(Locale.ROOT, "%.2f", pair[k]), x + k * 42 + 2, bottom - h - 6);
+            }
+            g.drawString(names[i], x + 10, bottom + 18);
         }
+        g.drawString("dark: per wall-clock second, light: per CPU-second / cores", left, bottom + 40);
     }
 
     private static void cdf(Graphics2D g, int x0, String title, double[] sortedMs, Color color) {

@@ -47,6 +47,7 @@ public final class PipelineBenchmark {
     private final BenchOptions o;
     private final EmbeddedKafka kafka;
     private final BenchReport report = new BenchReport();
+    private final CpuClock cpu = new CpuClock();
 
     private PipelineBenchmark(BenchOptions o, EmbeddedKafka kafka) {
         this.o = o;
@@ -109,10 +110,10 @@ public final class PipelineBenchmark {
             for (int i = 0; i < requests.size(); i += o.batch) {
                 model.caption(requests.subList(i, Math.min(requests.size(), i + o.batch)), generation);
             }
-            report.rawImagesPerSecond = o.images / ((System.nanoTime() - t0) / 1e9);
+            report.raw = BenchReport.Rate.of(o.images, t0, System.nanoTime(), cpu);
             rssOne = rss.peakBytes();
         }
-        say(String.format(Locale.ROOT, "raw model: %.3f images/s at batch %d", report.rawImagesPerSecond, o.batch));
+        say("raw model: " + report.raw + " images/s at batch " + o.batch);
         long rssBeforeSecond = RssSampler.rssBytes();
         try (ImageCaptioner second = provider.acquire(spec, "cpu"); RssSampler rss = new RssSampler()) {
             report.secondHandleBytes = RssSampler.rssBytes() - rssBeforeSecond;
@@ -132,11 +133,11 @@ public final class PipelineBenchmark {
         JobConfig config = jobConfig("p1", 1);
         try (RunningJob job = RunningJob.start(kafka, config, "p1", 1,
                 env -> TaggingJob.builder().setConfig(config).setCaptionerProvider(CheckpointModels.captioners())
-                        .build().addTo(env))) {
+                        .build().addTo(env), cpu)) {
             job.sendAndAwait(1000, o.warmup, o.timeout);
-            report.pipelineImagesPerSecond = job.backlogRate(2000, o.images, o.imageSize, o.timeout);
-            say(String.format(Locale.ROOT, "pipeline: %.3f images/s", report.pipelineImagesPerSecond));
-            double rate = 0.5 * report.pipelineImagesPerSecond;
+            report.pipeline = job.backlogRate(2000, o.images, o.imageSize, o.timeout);
+            say("pipeline: " + report.pipeline + " images/s");
+            double rate = 0.5 * report.pipeline.wall();
             report.latencyModelMs = job.pacedLatencies(3000, o.latencyEvents, rate, o.imageSize, o.timeout);
             report.latencyModelRate = rate;
         }
@@ -147,10 +148,10 @@ public final class PipelineBenchmark {
         JobConfig config = jobConfig("p2", 1);
         try (RunningJob job = RunningJob.start(kafka, config, "p2", 1,
                 env -> NaiveCaptionJob.addTo(env, kafka.bootstrapServers(), "p2-images", "p2-captions",
-                        provider, spec, o.tokens, o.checkpointMs))) {
+                        provider, spec, o.tokens, o.checkpointMs), cpu)) {
             job.sendAndAwait(1000, 1, o.timeout);
-            report.naiveImagesPerSecond = job.backlogRate(2000, o.naiveImages, o.imageSize, o.timeout);
-            say(String.format(Locale.ROOT, "naive job: %.3f images/s", report.naiveImagesPerSecond));
+            report.naive = job.backlogRate(2000, o.naiveImages, o.imageSize, o.timeout);
+            say("naive job: " + report.naive + " images/s");
         }
     }
 
@@ -159,13 +160,13 @@ public final class PipelineBenchmark {
         JobConfig config = jobConfig("p3", 2, "inference.max-batch-size", Integer.toString(o.noopBatch));
         try (RunningJob job = RunningJob.prepare(kafka, config, "p3", 2,
                 env -> TaggingJob.builder().setConfig(config).setCaptionerProvider(NoopCaptioner.provider())
-                        .build().addTo(env))) {
+                        .build().addTo(env), cpu)) {
             // the backlog goes in before the job starts, so the producer does not set the pace
             List<String> backlog = job.send(1_000_000, o.noopEvents, 8);
             job.startJob();
-            report.noopEventsPerSecond = job.drainRate(backlog, o.timeout);
-            say(String.format(Locale.ROOT, "no-op model: %.0f events/s", report.noopEventsPerSecond));
-            double rate = 0.5 * report.noopEventsPerSecond;
+            report.noop = job.drainRate(backlog, o.timeout);
+            say("no-op model: " + report.noop + " events/s");
+            double rate = 0.5 * report.noop.wall();
             int events = (int) Math.max(100, rate * o.noopLatencySeconds);
             report.latencyNoopMs = job.pacedLatencies(3_000_000, events, rate, 8, o.timeout);
             report.latencyNoopRate = rate;

@@ -33,10 +33,13 @@ final class RunningJob implements AutoCloseable {
     private final ResultWatcher watcher;
     private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    private final CpuClock cpu;
     private JobClient client;
     private int expected;
 
-    private RunningJob(EmbeddedKafka kafka, String phase, int parallelism, Consumer<StreamExecutionEnvironment> build) {
+    private RunningJob(EmbeddedKafka kafka, String phase, int parallelism, Consumer<StreamExecutionEnvironment> build,
+                       CpuClock cpu) {
+        this.cpu = cpu;
         this.phase = phase;
         this.parallelism = parallelism;
         this.build = build;
@@ -54,14 +57,14 @@ final class RunningJob implements AutoCloseable {
 
     /** Topics, producer and watcher; the job starts with {@link #startJob}. */
     static RunningJob prepare(EmbeddedKafka kafka, JobConfig config, String phase, int parallelism,
-                              Consumer<StreamExecutionEnvironment> build) {
-        return new RunningJob(kafka, phase, parallelism, build);
+                              Consumer<StreamExecutionEnvironment> build, CpuClock cpu) {
+        return new RunningJob(kafka, phase, parallelism, build, cpu);
     }
 
     /** Prepares and starts the job. */
     static RunningJob start(EmbeddedKafka kafka, JobConfig config, String phase, int parallelism,
-                            Consumer<StreamExecutionEnvironment> build) throws Exception {
-        RunningJob job = prepare(kafka, config, phase, parallelism, build);
+                            Consumer<StreamExecutionEnvironment> build, CpuClock cpu) throws Exception {
+        RunningJob job = prepare(kafka, config, phase, parallelism, build, cpu);
         job.startJob();
         return job;
     }
@@ -101,18 +104,18 @@ final class RunningJob implements AutoCloseable {
     }
 
     /** Sends a backlog of {@code n} and returns n / (last visible - first sent), per second. */
-    double backlogRate(int first, int n, int imageSize, Duration timeout) throws InterruptedException {
+    BenchReport.Rate backlogRate(int first, int n, int imageSize, Duration timeout) throws InterruptedException {
         long t0 = System.nanoTime();
         List<String> sent = send(first, n, imageSize);
         watcher.awaitCount(expected, timeout);
-        return n / ((watcher.lastVisible(sent) - t0) / 1e9);
+        return BenchReport.Rate.of(n, t0, watcher.lastVisible(sent), cpu);
     }
 
     /**
      * For a backlog sent before {@link #startJob}: the rate between the first and the last
      * checkpoint that made results visible, not counting what the first one released.
      */
-    double drainRate(List<String> backlog, Duration timeout) throws InterruptedException {
+    BenchReport.Rate drainRate(List<String> backlog, Duration timeout) throws InterruptedException {
         watcher.awaitCount(expected, timeout);
         long first = watcher.firstVisible(backlog);
         long last = watcher.lastVisible(backlog);
@@ -121,7 +124,7 @@ final class RunningJob implements AutoCloseable {
             throw new IllegalStateException("the whole backlog of " + backlog.size() + " became visible at once;"
                     + " send more events (--noop-events) to measure a rate");
         }
-        return (backlog.size() - inFirst) / ((last - first) / 1e9);
+        return BenchReport.Rate.of(backlog.size() - inFirst, first, last, cpu);
     }
 
     /** Sends {@code n} events paced at {@code perSecond}; returns produce-to-visible latencies in ms, sorted. */
