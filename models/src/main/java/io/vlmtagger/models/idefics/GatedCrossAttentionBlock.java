@@ -1,6 +1,8 @@
 package io.vlmtagger.models.idefics;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import io.vlmtagger.models.config.LlamaConfig;
 import io.vlmtagger.models.llama.LlamaMlp;
 import io.vlmtagger.models.nn.Attention;
@@ -18,8 +20,8 @@ import io.vlmtagger.models.weights.Weights;
  * x = x + tanh(alpha_dense) * mlp(rms2(x))          (every position, gate or not)
  * </pre>
  *
- * No rotary embedding and no cache: keys and values are recomputed from the image states, which
- * the caller computes once per request. {@code alpha_*} are {@code [1]} ({@code alpha_type float})
+ * No rotary embedding and no growing cache: the image keys and values ({@link #imageKeysValues})
+ * depend on the image states only, so a request computes them once and reuses them at every step. {@code alpha_*} are {@code [1]} ({@code alpha_type float})
  * or {@code [1, 1, hidden]} ({@code vector}); tanh is applied once at load. The MLP is Llama's.
  */
 public final class GatedCrossAttentionBlock {
@@ -65,33 +67,43 @@ public final class GatedCrossAttentionBlock {
     }
 
     /**
+     * The image keys and values this block attends, each {@code [B, heads, S, headDim]} (keys after
+     * their q/k norm): a function of the image states only, so computed once per request.
+     *
+     * @param image image states {@code [B, S, imageDim]}
+     * @param target the manager the arrays go to (the request's)
+     */
+    public NDList imageKeysValues(NDArray image, NDManager target) {
+        NDArray kp = kProj.forward(image);
+        kp.attach(target);
+        NDArray vp = vProj.forward(image);
+        vp.attach(target);
+        NDArray k = Attention.splitHeads(kp, heads);
+        if (kNorm != null) {
+            k = kNorm.forward(k);
+        }
+        return new NDList(k, Attention.splitHeads(vp, heads));
+    }
+
+    /**
      * @param x {@code [B, T, hidden]}
-     * @param image image states {@code [B, N * tokensPerImage, imageDim]}
-     * @param imageMask additive {@code [B, 1, T, N * tokensPerImage]} (finite minimum where blocked)
+     * @param imageKv from {@link #imageKeysValues}
+     * @param imageMask additive {@code [B, 1, T, S]} (finite minimum where blocked)
      * @param attendsImage {@code [B, T, 1]} in x's dtype: 1 where the token attends an image, else 0
      */
-    public NDArray forward(NDArray x, NDArray image, NDArray imageMask, NDArray attendsImage) {
-        NDArray h = x.add(crossAttention(x, image, imageMask, attendsImage).mul(attnGate));
+    public NDArray forward(NDArray x, NDList imageKv, NDArray imageMask, NDArray attendsImage) {
+        NDArray h = x.add(crossAttention(x, imageKv, imageMask, attendsImage).mul(attnGate));
         return h.add(mlp.forward(postAttentionLayerNorm.forward(h)).mul(denseGate));
     }
 
-    /** {@code proj(image)} moved into x's (the call's or layer's) manager, so it is freed with it. */
-    private static NDArray projectImage(Linear proj, NDArray image, NDArray x) {
-        NDArray out = proj.forward(image);
-        out.attach(x.getManager());
-        return out;
-    }
-
     /** The cross-attention sub-layer alone (after o_proj and the zeroing, before the gate), for inspection. */
-    public NDArray crossAttention(NDArray x, NDArray image, NDArray imageMask, NDArray attendsImage) {
-        NDArray q = Attention.splitHeads(qProj.forward(inputLayerNorm.forward(x)), heads);
-        NDArray k = Attention.splitHeads(projectImage(kProj, image, x), heads); // [B, h, S, d]
-        NDArray v = Attention.splitHeads(projectImage(vProj, image, x), heads);
+    public NDArray crossAttention(NDArray x, NDList imageKv, NDArray imageMask, NDArray attendsImage) {
+        NDArray q = Attention.splitHeads(qProj.forward(inputLayerNorm.forward(x)), heads); // [B, h, T, d]
         if (qNorm != null) {
             q = qNorm.forward(q);
-            k = kNorm.forward(k);
         }
-        NDArray attended = oProj.forward(Attention.mergeHeads(Attention.attend(q, k, v, imageMask, scale)));
+        NDArray attended = oProj.forward(Attention.mergeHeads(
+                Attention.attend(q, imageKv.get(0), imageKv.get(1), imageMask, scale)));
         // the mask is finite, so a blind token's attention is finite and the product is exactly 0
         return attended.mul(attendsImage);
     }

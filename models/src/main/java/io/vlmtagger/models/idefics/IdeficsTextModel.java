@@ -2,6 +2,7 @@ package io.vlmtagger.models.idefics;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.vlmtagger.models.config.LlamaConfig;
 import io.vlmtagger.models.llama.LlamaDecoder;
@@ -54,6 +55,15 @@ public final class IdeficsTextModel {
         this.rotary = new Rotary(text.headDim(), text.ropeTheta());
     }
 
+    /** Every gated block's image keys and values ({@link GatedCrossAttentionBlock#imageKeysValues}), in {@code target}. */
+    public List<NDList> imageKeysValues(NDArray imageStates, NDManager target) {
+        List<NDList> out = new ArrayList<>(gatedBlocks.size());
+        for (GatedCrossAttentionBlock block : gatedBlocks) {
+            out.add(block.imageKeysValues(imageStates, target));
+        }
+        return out;
+    }
+
     public NDArray embed(NDArray inputIds) {
         return embeddings.embed(inputIds);
     }
@@ -101,12 +111,12 @@ public final class IdeficsTextModel {
             }
             if (i % interval == 0) {
                 GatedCrossAttentionBlock block = gatedBlocks.get(i / interval);
+                NDList kv = image.keysValues().get(i / interval);
                 if (probe != null) {
-                    probe.crossAttention(i / interval, block.crossAttention(h, image.imageStates(),
-                            image.additiveMask(), image.attendsImage()));
+                    probe.crossAttention(i / interval, block.crossAttention(h, kv, image.additiveMask(),
+                            image.attendsImage()));
                 }
-                h = CallScope.apply(h, in -> block.forward(in, image.imageStates(), image.additiveMask(),
-                        image.attendsImage()));
+                h = CallScope.apply(h, in -> block.forward(in, kv, image.additiveMask(), image.attendsImage()));
                 if (probe != null) {
                     probe.gatedBlockOutput(i / interval, h);
                 }

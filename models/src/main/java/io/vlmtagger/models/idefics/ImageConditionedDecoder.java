@@ -1,15 +1,19 @@
 package io.vlmtagger.models.idefics;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.vlmtagger.models.generate.CausalDecoder;
 import io.vlmtagger.models.generate.KvCache;
 import io.vlmtagger.models.nn.LayerKvCache;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * IDEFICS' text model bound to one request's images, as a {@link CausalDecoder} for the shared
- * {@code Generator}. The image states are computed once (vision + resampler) and reused at every
+ * {@code Generator}. The image states are computed once (vision + resampler), and so are the gated
+ * blocks' image keys and values (at the prompt's forward, kept in the cache), reused at every
  * step; the gated blocks recompute their keys/values from them and keep no cache.
  *
  * <p>Image attention, as transformers' {@code generate()} does it: a forward over the prompt (no
@@ -19,7 +23,7 @@ import io.vlmtagger.models.nn.LayerKvCache;
  * (prompt + generated tokens) extends the mask the same way.
  *
  * <p>One instance per request batch (it holds that batch's arrays); the {@link KvCache} it makes
- * carries the per-row image states, so rows dropped or duplicated by the generator keep their images.
+ * carries the per-row image keys/values, so rows dropped or duplicated by the generator keep their images.
  */
 public final class ImageConditionedDecoder implements CausalDecoder {
     private final IdeficsTextModel text;
@@ -66,19 +70,23 @@ public final class ImageConditionedDecoder implements CausalDecoder {
         long newLength = inputsEmbeds.getShape().get(1);
         Cache c = asCache(cache);
         ImageContext image;
+        DataType type = inputsEmbeds.getDataType();
+        int perImage = config.tokensPerImage();
         if (c == null) {
-            image = ImageContext.of(imageStates, promptRows(newLength), config.tokensPerImage());
+            List<NDList> kv = text.imageKeysValues(imageStates, inputsEmbeds.getManager());
+            image = ImageContext.of(kv, promptRows(newLength), perImage, type);
         } else if (c.layers.length() == 0) {
             NDArray rows = promptRows(newLength);
             c.lastRow = rows.get(":, -1, :").toLongArray();
             c.slots = rows.getShape().get(2);
-            c.states = imageStates;
-            image = ImageContext.of(c.states, rows, config.tokensPerImage());
+            // the generator's call manager: the keys/values live as long as the cache
+            c.keysValues = text.imageKeysValues(imageStates, inputsEmbeds.getManager());
+            image = ImageContext.of(c.keysValues, rows, perImage, type);
         } else {
             // the step's mask arrays are made in the step's manager (the new embeddings'), freed with it
             long b = inputsEmbeds.getShape().get(0);
             NDArray row = inputsEmbeds.getManager().create(c.lastRow, new Shape(b, 1, c.slots));
-            image = ImageContext.of(c.states, row.broadcast(b, newLength, c.slots), config.tokensPerImage());
+            image = ImageContext.of(c.keysValues, row.broadcast(b, newLength, c.slots), perImage, type);
         }
         return text.hiddenStates(inputsEmbeds, attentionMask, c == null ? null : c.layers, image, probe);
     }
@@ -125,13 +133,12 @@ public final class ImageConditionedDecoder implements CausalDecoder {
                 + cache.getClass().getName());
     }
 
-    /** The self-attention cache plus the per-row image states and last image-mask row. */
+    /** The self-attention cache plus, per row, every gated block's image keys/values and the last image-mask row. */
     private static final class Cache implements KvCache {
         private final LayerKvCache layers;
-        private NDArray states;
+        private List<NDList> keysValues;
         private long[] lastRow; // [B * N] on the heap
         private long slots;
-        private boolean reordered;
 
         Cache(LayerKvCache layers) {
             this.layers = layers;
@@ -145,25 +152,29 @@ public final class ImageConditionedDecoder implements CausalDecoder {
         @Override
         public void reorder(NDArray rowIndices) {
             layers.reorder(rowIndices);
-            if (states != null) {
+            if (keysValues != null) {
                 long[] idx = rowIndices.toLongArray();
                 long[] row = new long[(int) (idx.length * slots)];
                 for (int i = 0; i < idx.length; i++) {
                     System.arraycopy(lastRow, (int) (idx[i] * slots), row, (int) (i * slots), (int) slots);
                 }
                 lastRow = row;
-                NDArray old = states;
-                states = old.get(rowIndices);
-                if (reordered) {
-                    old.close(); // an earlier reorder's copy, not the caller's array
+                List<NDList> reorderedKv = new ArrayList<>(keysValues.size());
+                for (NDList kv : keysValues) {
+                    reorderedKv.add(new NDList(kv.get(0).get(rowIndices), kv.get(1).get(rowIndices)));
+                    kv.close();
                 }
-                reordered = true;
+                keysValues = reorderedKv;
             }
         }
 
         @Override
         public void close() {
             layers.close();
+            if (keysValues != null) {
+                keysValues.forEach(NDList::close);
+                keysValues = null;
+            }
         }
     }
 }

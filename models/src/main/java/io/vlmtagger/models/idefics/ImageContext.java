@@ -1,32 +1,35 @@
 package io.vlmtagger.models.idefics;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
+import java.util.List;
 
 /**
- * What the gated cross-attention blocks read for T text positions: the image states of each row
- * and, per position, which of them it may attend.
+ * What the gated cross-attention blocks read for T text positions: each block's image keys and
+ * values and, per position, which images it may attend.
  *
- * @param imageStates {@code [B, N * tokensPerImage, D]}
+ * @param keysValues per gated block, {@link GatedCrossAttentionBlock#imageKeysValues}
  * @param additiveMask {@code [B, 1, T, N * tokensPerImage]}
  * @param attendsImage {@code [B, T, 1]}, 1 where the position attends an image (else its
  *     cross-attention output is exactly 0)
  */
-public record ImageContext(NDArray imageStates, NDArray additiveMask, NDArray attendsImage) {
+public record ImageContext(List<NDList> keysValues, NDArray additiveMask, NDArray attendsImage) {
 
     /**
-     * @param imageStates {@code [B, N * tokensPerImage, D]}
+     * @param keysValues per gated block, over {@code S = N * tokensPerImage} image rows
      * @param imageAttentionMask {@code [B, T, N]} 0/1 for the T positions of this forward
+     * @param type the compute dtype
      */
-    public static ImageContext of(NDArray imageStates, NDArray imageAttentionMask, int tokensPerImage) {
+    public static ImageContext of(List<NDList> keysValues, NDArray imageAttentionMask, int tokensPerImage,
+            DataType type) {
         long slots = imageAttentionMask.getShape().get(2);
-        long rows = imageStates.getShape().get(1);
+        long rows = keysValues.get(0).get(0).getShape().get(2);
         if (slots * tokensPerImage != rows) {
             throw new IllegalArgumentException("image attention mask has " + slots + " image slots of "
                     + tokensPerImage + " tokens but the image states have " + rows + " rows");
         }
-        DataType type = imageStates.getDataType();
-        return new ImageContext(imageStates,
+        return new ImageContext(keysValues,
                 ImageAttentionMasks.additive(imageAttentionMask, tokensPerImage, type),
                 ImageAttentionMasks.attendsAnyImage(imageAttentionMask, type));
     }
