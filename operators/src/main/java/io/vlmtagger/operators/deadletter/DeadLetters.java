@@ -9,6 +9,7 @@ import io.vlmtagger.operators.records.ImageTask;
 import io.vlmtagger.schemas.DeadLetter;
 import io.vlmtagger.schemas.FailureStage;
 import io.vlmtagger.schemas.ImageEvent;
+import io.vlmtagger.schemas.ImageRef;
 import io.vlmtagger.schemas.flink.RawKafkaRecord;
 import io.vlmtagger.schemas.serde.AvroCodec;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -21,7 +22,7 @@ import org.apache.flink.util.OutputTag;
  * <p>{@code originalBytes} is what lets an operator replay a record: for a raw Kafka record it is
  * the value as received; for an {@link ImageTask} (already decoded) it is the single-object Avro
  * encoding of its {@link ImageEvent}, i.e. the same bytes a producer would have sent (fetched image
- * bytes are never included). It is capped at {@code maxOriginalBytes} (default 1 MiB) and
+ * bytes are never included; an image URI's user-info and query are redacted). It is capped at {@code maxOriginalBytes} (default 1 MiB) and
  * {@code truncated} says so. Messages are redacted ({@link Redaction}) and capped.
  */
 public final class DeadLetters {
@@ -49,6 +50,23 @@ public final class DeadLetters {
         Builder b = new Builder();
         b.raw = Objects.requireNonNull(raw, "raw");
         return b;
+    }
+
+    /**
+     * {@code event} as stored in a dead letter: an image URI with user-info or a query string (a
+     * password, a pre-signed URL's signature) is replaced by its {@link Redaction#uri redacted}
+     * form, so that no credential is written to the dead-letter topic; other events are unchanged.
+     */
+    static ImageEvent withoutCredentials(ImageEvent event) {
+        if (event.getImage() instanceof ImageRef ref && ref.getUri() != null) {
+            String redacted = Redaction.uri(ref.getUri());
+            if (!redacted.equals(ref.getUri())) {
+                ImageEvent copy = ImageEvent.newBuilder(event).build();
+                copy.setImage(ImageRef.newBuilder(ref).setUri(redacted).build());
+                return copy;
+            }
+        }
+        return event;
     }
 
     /** Builder: {@code setX} required, {@code optX} optional. */
@@ -124,7 +142,7 @@ public final class DeadLetters {
             String id = eventId;
             DeadLetter.Builder dl = DeadLetter.newBuilder();
             if (task != null) {
-                original = task.event == null ? null : EVENT_CODEC.encode(task.event);
+                original = task.event == null ? null : EVENT_CODEC.encode(withoutCredentials(task.event));
                 id = id != null ? id : task.eventId();
                 dl.setTopic(task.topic).setPartition(task.partition).setOffset(task.offset);
             } else {
