@@ -1,5 +1,6 @@
 package io.vlmtagger.models.idefics;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -17,7 +18,10 @@ import io.vlmtagger.models.generate.Generator;
 import io.vlmtagger.models.preprocess.ImagePreprocessor;
 import io.vlmtagger.models.preprocess.PreprocessorConfig;
 import io.vlmtagger.models.preprocess.Resample;
+import io.vlmtagger.models.runtime.ComputeDtype;
+import io.vlmtagger.models.runtime.DeviceSpec;
 import io.vlmtagger.models.text.TextTokenizer;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -63,6 +67,29 @@ public final class IdeficsFewShotTagger implements FewShotTagger {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * Loads an IDEFICS checkpoint directory (config, weights, {@code tokenizer.json}) as a tagger.
+     *
+     * @param device {@code cpu}, {@code gpu}, {@code gpu:N}
+     * @param dtype {@code float32}, {@code float16}, {@code auto} (float16 on a GPU that has it)
+     */
+    public static IdeficsFewShotTagger load(Path checkpoint, String device, String dtype) {
+        DeviceSpec spec = DeviceSpec.parse(device);
+        DataType type = ComputeDtype.parse(dtype).resolve(spec);
+        IdeficsModel model = IdeficsModel.builder().setCheckpoint(checkpoint)
+                .optDevice(spec.toDevice(Engine.getInstance())).optDataType(type).build();
+        try {
+            return builder().setModel(model).setTokenizer(TextTokenizer.fromCheckpoint(checkpoint))
+                    .setPreprocessor(preprocessorFor(model.config()))
+                    .optModelInfo(new ModelInfo(checkpoint.getFileName().toString(), "unversioned", spec.toString(),
+                            type.toString().toLowerCase(java.util.Locale.ROOT)))
+                    .build();
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
     }
 
     @Override

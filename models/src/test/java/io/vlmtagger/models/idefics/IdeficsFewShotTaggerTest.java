@@ -91,6 +91,10 @@ class IdeficsFewShotTaggerTest {
             assertThatThrownBy(() -> tagger.tag(examples, new byte[] {1, 2, 3}))
                     .isInstanceOf(ImageDecodeException.class);
         }
+        try (IdeficsFewShotTagger loaded = IdeficsFewShotTagger.load(dir, "cpu", "float32")) {
+            assertThat(loaded.info().device()).isEqualTo("cpu");
+            assertThat(loaded.tag(examples, query).tags()).isNotNull();
+        }
     }
 
     private static byte[] png(int rgb) throws Exception {
