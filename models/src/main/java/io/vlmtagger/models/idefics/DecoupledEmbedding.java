@@ -33,8 +33,12 @@ public final class DecoupledEmbedding {
             this.head = new Linear(all, null);
         } else {
             NDArray w = lmHead.get("weight", vocab, hidden);
-            NDArray headAll = additional == 0 ? w
-                    : w.concat(lmHead.get("additional_fc.weight", additional, hidden), 0);
+            // a tied checkpoint may store lm_head.weight but not additional_fc (tied to additional_embedding)
+            NDArray extra = additional == 0 ? null
+                    : !lmHead.contains("additional_fc.weight") && tie
+                            ? embed.get("additional_embedding.weight", additional, hidden)
+                            : lmHead.get("additional_fc.weight", additional, hidden);
+            NDArray headAll = extra == null ? w : w.concat(extra, 0);
             headAll.attach(lmHead.manager());
             this.head = new Linear(headAll, null);
         }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.vlmtagger.models.api.GenerationOptions;
 import io.vlmtagger.models.config.ConfigReader;
 import io.vlmtagger.models.generate.GeneratedSequences;
@@ -91,7 +92,7 @@ final class IdeficsParityChecker implements ParityChecker {
 
     private static void generate(ParityCase p, ImageConditionedDecoder decoder, NDArray ids, NDArray mask,
             Tokens tokens, String idsName, String logitsName) {
-        Generator generator = Generator.builder().setDecoder(decoder).setEosTokenIds(tokens.eos)
+        Generator generator = Generator.builder().setDecoder(decoder).setEosTokenIds(tokens.eosIds())
                 .optPadTokenId(tokens.pad).build();
         long[][] prompt = rows(ids);
         int promptLength = prompt[0].length;
@@ -109,7 +110,7 @@ final class IdeficsParityChecker implements ParityChecker {
         }
         p.expectIds(idsName, full);
         if (p.has(logitsName)) {
-            p.expectStepLogits(logitsName, stepLogits, newTokens, tokens.eos);
+            p.expectStepLogits(logitsName, stepLogits, newTokens, tokens.eos());
         }
     }
 
@@ -169,16 +170,23 @@ final class IdeficsParityChecker implements ParityChecker {
         }
     }
 
-    /** eos/pad as generate() sees them: generation_config.json, else the config. */
-    private record Tokens(long eos, long pad) {
+    /** eos ids (a single id or a list) and pad as generate() sees them: generation_config.json, else the config. */
+    private record Tokens(long[] eosIds, long pad) {
+        long eos() {
+            return eosIds[0];
+        }
+
         static Tokens of(ParityCase p, IdeficsModel model) {
             long eos = model.config().text().eosTokenId();
             long pad = model.config().padTokenId();
             if (!Files.isRegularFile(p.dir().resolve("generation_config.json"))) {
-                return new Tokens(eos, pad);
+                return new Tokens(new long[] {eos}, pad);
             }
             ConfigReader g = ConfigReader.load(p.dir().resolve("generation_config.json"));
-            return new Tokens(g.integer("eos_token_id", (int) eos), g.integer("pad_token_id", (int) pad));
+            JsonNode e = g.raw("eos_token_id");
+            long[] eosIds = e.isArray() ? java.util.stream.StreamSupport.stream(e.spliterator(), false)
+                    .mapToLong(JsonNode::asLong).toArray() : new long[] {g.integer("eos_token_id", (int) eos)};
+            return new Tokens(eosIds, g.integer("pad_token_id", (int) pad));
         }
     }
 }
