@@ -180,14 +180,26 @@ public final class TaggingJob {
                     .setParallelism(1) // one IndexWriter per directory, see LuceneSink
                     .name("search-index").uid("search-index");
             case OPENSEARCH -> images
-                    .sinkTo(OpensearchSink.builder()
-                            .setHosts(config.get(JobOptions.SEARCH_OPENSEARCH_HOSTS).toArray(new String[0]))
-                            .setIndexAlias(config.get(JobOptions.SEARCH_OPENSEARCH_INDEX))
-                            .build())
+                    .sinkTo(opensearchSink())
                     .name("search-index").uid("search-index");
             case NONE -> { }
             default -> throw new IllegalStateException("unhandled search backend " + backend);
         }
+    }
+
+    /** Rejected documents (mapping conflicts) go to the dead-letter topic, never stalling the job. */
+    private OpensearchSink opensearchSink() {
+        var builder = OpensearchSink.builder()
+                .setHosts(config.get(JobOptions.SEARCH_OPENSEARCH_HOSTS).toArray(new String[0]))
+                .setIndexAlias(config.get(JobOptions.SEARCH_OPENSEARCH_INDEX))
+                .optDeadLetterPublisher(KafkaDeadLetterPublisher.factory(
+                        config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS), config.get(JobOptions.TOPIC_DEAD_LETTERS),
+                        config.get(JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX) + "-search-dlq"));
+        config.getOptional(JobOptions.SEARCH_OPENSEARCH_USERNAME).ifPresent(user ->
+                builder.optBasicAuth(user, config.get(JobOptions.SEARCH_OPENSEARCH_PASSWORD)));
+        config.getOptional(JobOptions.SEARCH_OPENSEARCH_TRUSTSTORE_PATH).ifPresent(path ->
+                builder.optTrustStore(path, config.get(JobOptions.SEARCH_OPENSEARCH_TRUSTSTORE_PASSWORD)));
+        return builder.build();
     }
 
     private CaptionFunction captionFunction() {

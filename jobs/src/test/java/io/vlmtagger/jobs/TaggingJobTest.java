@@ -67,8 +67,8 @@ class TaggingJobTest {
 
     @Test
     void modelSpecCarriesTheDtype() {
-        TaggingJob j = job("--model.caption.checkpoint", "/b", "--model.dtype", "bfloat16");
-        assertThat(j.modelSpec("model.caption.checkpoint", "/b").dtype()).isEqualTo("bfloat16");
+        TaggingJob j = job("--model.caption.checkpoint", "/b", "--model.dtype", "float16");
+        assertThat(j.modelSpec("model.caption.checkpoint", "/b").dtype()).isEqualTo("float16");
     }
 
     @Test

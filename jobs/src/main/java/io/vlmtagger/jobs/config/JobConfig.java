@@ -184,7 +184,9 @@ public final class JobConfig implements Serializable {
 
     @Override
     public String toString() {
-        return "JobConfig" + values;
+        Map<String, String> shown = new java.util.TreeMap<>(values);
+        shown.replaceAll((k, v) -> k.contains("password") ? "******" : v);
+        return "JobConfig" + shown;
     }
 
     private void validate(Map<String, OptionsRegistry.Entry> known) {

@@ -163,8 +163,8 @@ public final class JobOptions {
     public static final ConfigOption<String> MODEL_DTYPE =
             ConfigOptions.key("model.dtype")
                     .stringType()
-                    .defaultValue("float32")
-                    .withDescription("Compute dtype of the models: float32, float16 or bfloat16.");
+                    .defaultValue("auto")
+                    .withDescription("Compute dtype of the models: auto (float32 on CPU, float16 on a GPU), float32 or float16. bfloat16 is refused: DJL 0.36's PyTorch JNI aborts the JVM on bfloat16 tensors (bf16 checkpoint files load fine).");
 
     // ---- Search ----------------------------------------------------------------------------
 
@@ -192,6 +192,30 @@ public final class JobOptions {
                     .stringType()
                     .defaultValue("images")
                     .withDescription("OpenSearch index the enriched images are upserted into (document id = event id).");
+
+    public static final ConfigOption<String> SEARCH_OPENSEARCH_USERNAME =
+            ConfigOptions.key("search.opensearch.username")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("OpenSearch basic-auth user; set together with search.opensearch.password.");
+
+    public static final ConfigOption<String> SEARCH_OPENSEARCH_PASSWORD =
+            ConfigOptions.key("search.opensearch.password")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("OpenSearch basic-auth password (never logged; prefer a properties file readable only by the job's user).");
+
+    public static final ConfigOption<String> SEARCH_OPENSEARCH_TRUSTSTORE_PATH =
+            ConfigOptions.key("search.opensearch.truststore.path")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Trust store (JKS or PKCS12) with the CA of an https:// OpenSearch cluster; the JVM default trust store when unset.");
+
+    public static final ConfigOption<String> SEARCH_OPENSEARCH_TRUSTSTORE_PASSWORD =
+            ConfigOptions.key("search.opensearch.truststore.password")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription("Password of search.opensearch.truststore.path.");
 
     private JobOptions() {}
 }

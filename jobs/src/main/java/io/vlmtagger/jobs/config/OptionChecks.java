@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 final class OptionChecks {
 
     private static final Pattern DEVICE = Pattern.compile("auto|cpu|gpu(:\\d+)?");
-    private static final Set<String> DTYPES = Set.of("float32", "float16", "bfloat16");
+    private static final Set<String> DTYPES = Set.of("auto", "float32", "float16");
 
     static void check(JobConfig c) {
         String device = c.get(JobOptions.MODEL_DEVICE);
@@ -19,9 +19,19 @@ final class OptionChecks {
                     + ": write auto, cpu or gpu:N (N = device index)");
         }
         String dtype = c.get(JobOptions.MODEL_DTYPE);
+        if ("bfloat16".equals(dtype) || "bf16".equals(dtype)) {
+            throw new ConfigException(JobOptions.MODEL_DTYPE.key() + "=" + dtype
+                    + " is not supported: DJL 0.36's PyTorch JNI aborts the JVM on bfloat16 tensors; write float16 (or auto)");
+        }
         if (!DTYPES.contains(dtype)) {
             throw new ConfigException("invalid value '" + dtype + "' for " + JobOptions.MODEL_DTYPE.key()
-                    + ": write one of float32, float16, bfloat16");
+                    + ": write one of auto, float32, float16");
+        }
+        boolean user = c.getOptional(JobOptions.SEARCH_OPENSEARCH_USERNAME).isPresent();
+        boolean password = c.getOptional(JobOptions.SEARCH_OPENSEARCH_PASSWORD).isPresent();
+        if (user != password) {
+            throw new ConfigException("set both " + JobOptions.SEARCH_OPENSEARCH_USERNAME.key() + " and "
+                    + JobOptions.SEARCH_OPENSEARCH_PASSWORD.key() + ", or neither");
         }
         positive(JobOptions.FETCH_CAPACITY.key(), c.get(JobOptions.FETCH_CAPACITY));
         positive(LocalRunOptions.IMAGE_COUNT.key(), c.get(LocalRunOptions.IMAGE_COUNT));

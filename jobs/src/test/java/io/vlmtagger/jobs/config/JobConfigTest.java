@@ -83,7 +83,7 @@ class JobConfigTest {
         assertThatThrownBy(() -> JobConfig.fromArgs("--model.device", "tpu"))
                 .hasMessageContaining("write auto, cpu or gpu:N");
         assertThatThrownBy(() -> JobConfig.fromArgs("--model.dtype", "int8"))
-                .hasMessageContaining("float32, float16, bfloat16");
+                .hasMessageContaining("auto, float32, float16");
         assertThatThrownBy(() -> JobConfig.fromArgs("--checkpoint.interval", "2min", "--kafka.transaction-timeout", "1min"))
                 .hasMessageContaining("must be longer than checkpoint.interval");
     }
