@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * IDEFICS layouts beyond the parity fixture, on random checkpoints: vector gates with a gated block
  * every 2nd layer and a resampler without q/k norms; scalar gates, no resampler (vision tokens
- * read directly), q/k norms everywhere. For each: cached generation equals a full forward,
+ * read directly), q/k norms everywhere; a tied decoupled head. For each: cached generation equals a full forward,
  * blind rows do not depend on their images, left padding does not change a row.
  */
 class IdeficsLayoutsTest {
@@ -52,7 +52,11 @@ class IdeficsLayoutsTest {
         perceiverNorms.resamplerDepth = 2;
         perceiverNorms.interval = 4;
         perceiverNorms.seed = 13;
+        TinyIdeficsCheckpoint tied = new TinyIdeficsCheckpoint();
+        tied.tieWordEmbeddings = true;
+        tied.seed = 14;
         return Stream.of(Arguments.of("vector gates, interval 2", vectorGates),
+                Arguments.of("tied decoupled head", tied),
                 Arguments.of("no resampler, float gates, qk norms", noResampler),
                 Arguments.of("perceiver qk norms, interval 4", perceiverNorms));
     }

@@ -36,6 +36,7 @@ final class TinyIdeficsCheckpoint {
     String alphaType = "vector";
     int vocab = 40;
     int additional = 2;
+    boolean tieWordEmbeddings = false;
     long seed = 11;
 
     private final ObjectMapper json = new ObjectMapper();
@@ -47,7 +48,7 @@ final class TinyIdeficsCheckpoint {
                 .put("hidden_size", hidden).put("intermediate_size", 2 * hidden).put("num_hidden_layers", layers)
                 .put("num_attention_heads", heads).put("cross_layer_interval", interval)
                 .put("qk_layer_norms", qkNorms).put("alpha_type", alphaType).put("use_resampler", useResampler)
-                .put("rms_norm_eps", 1e-6).put("pad_token_id", 0).put("bos_token_id", 1).put("eos_token_id", 2);
+                .put("tie_word_embeddings", tieWordEmbeddings).put("rms_norm_eps", 1e-6).put("pad_token_id", 0).put("bos_token_id", 1).put("eos_token_id", 2);
         c.putObject("vision_config").put("embed_dim", visionHidden).put("image_size", imageSize)
                 .put("patch_size", patchSize).put("num_hidden_layers", visionLayers)
                 .put("num_attention_heads", visionHeads).put("intermediate_size", 2 * visionHidden);
@@ -109,8 +110,10 @@ final class TinyIdeficsCheckpoint {
         }
         w.put("model.embed_tokens.weight", rand(m, 0.15f, vocab, hidden));
         w.put("model.embed_tokens.additional_embedding.weight", rand(m, 0.15f, additional, hidden));
-        w.put("lm_head.weight", rand(m, 0.3f, vocab, hidden));
-        w.put("lm_head.additional_fc.weight", rand(m, 0.3f, additional, hidden));
+        if (!tieWordEmbeddings) { // tied: the head is the (decoupled) embedding table
+            w.put("lm_head.weight", rand(m, 0.3f, vocab, hidden));
+            w.put("lm_head.additional_fc.weight", rand(m, 0.3f, additional, hidden));
+        }
         w.put("model.norm.weight", ones(m, 0.1f, hidden));
         int headDim = hidden / heads;
         for (int i = 0; i < layers; i++) {
