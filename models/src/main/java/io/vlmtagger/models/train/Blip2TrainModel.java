@@ -45,17 +45,18 @@ final class Blip2TrainModel {
         Blip2VisionConfig v = config.vision();
         int d = v.hiddenSize();
         String vp = "vision_model.";
-        patchWeight = p.normal(vp + "embeddings.patch_embedding.weight", TrainBlocks.INIT_STD, d, 3, v.patchSize(), v.patchSize());
+        patchWeight = p.normal(vp + "embeddings.patch_embedding.weight",
+                TrainBlocks.fanInStd(3L * v.patchSize() * v.patchSize()), d, 3, v.patchSize(), v.patchSize());
         patchBias = p.zeros(vp + "embeddings.patch_embedding.bias", d);
-        classEmbedding = p.normal(vp + "embeddings.class_embedding", TrainBlocks.INIT_STD, 1, 1, d);
-        positionEmbedding = p.normal(vp + "embeddings.position_embedding", TrainBlocks.INIT_STD, 1, v.numPositions(), d);
+        classEmbedding = p.normal(vp + "embeddings.class_embedding", TrainBlocks.POSITION_STD, 1, 1, d);
+        positionEmbedding = p.normal(vp + "embeddings.position_embedding", TrainBlocks.POSITION_STD, 1, v.numPositions(), d);
         for (int i = 0; i < v.numHiddenLayers(); i++) {
             visionLayers.add(new VisionLayer(p, vp + "encoder.layers." + i + ".", v));
         }
         postLayerNorm = TrainBlocks.layerNorm(p, vp + "post_layernorm.", d, v.layerNormEps());
 
         QFormerConfig q = config.qformer();
-        queryTokens = p.normal("query_tokens", TrainBlocks.INIT_STD, 1, config.numQueryTokens(), q.hiddenSize());
+        queryTokens = p.normal("query_tokens", 1f, 1, config.numQueryTokens(), q.hiddenSize());
         qformerLayerNorm = TrainBlocks.layerNorm(p, "qformer.layernorm.", q.hiddenSize(), q.layerNormEps());
         for (int i = 0; i < q.numHiddenLayers(); i++) {
             qformerLayers.add(new QFormerLayer(p, "qformer.encoder.layer." + i + ".", q, q.hasCrossAttention(i)));

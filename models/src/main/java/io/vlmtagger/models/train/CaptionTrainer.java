@@ -38,7 +38,7 @@ public final class CaptionTrainer {
         long start = System.nanoTime();
         try (NDManager root = NDManager.newBaseManager();
                 TextTokenizer tokenizer = TextTokenizer.fromCheckpoint(dir);
-                ParameterSet params = ParameterSet.initializing(root, options.seed() * 31 + 7)) {
+                ParameterSet params = ParameterSet.create(root, options.seed() * 31 + 7, options.initFrom())) {
             Blip2TrainModel model = new Blip2TrainModel(config, params);
             List<Float> losses = TrainLoop.run("captioner", options, params, data, preprocessor,
                     (batch, m) -> loss(model, tokenizer, batch, m), log, () -> snapshot(dir, params));

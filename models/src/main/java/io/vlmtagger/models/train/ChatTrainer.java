@@ -6,7 +6,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.vlmtagger.models.api.ChatTurn;
 import io.vlmtagger.models.config.LlavaConfig;
+import io.vlmtagger.models.dataset.Scene;
 import io.vlmtagger.models.dataset.CaptionGrammar;
 import io.vlmtagger.models.dataset.QaPair;
 import io.vlmtagger.models.dataset.ShapesDataset;
@@ -20,8 +22,8 @@ import java.util.Random;
 import java.util.function.Consumer;
 
 /**
- * Trains the tiny LLaVA chat model on freshly generated scenes, one question per image (type drawn
- * uniformly), prompts rendered by the serving {@link LlavaChatTemplate} so the ids are exactly
+ * Trains the tiny LLaVA chat model on freshly generated scenes, a conversation of one to five
+ * questions per image, prompts rendered by the serving {@link LlavaChatTemplate} so the ids are exactly
  * those the chat pipeline will build. Teacher forcing; cross-entropy on the answer and its
  * {@code </s>} only. Writes the HuggingFace checkpoint directory at the end.
  */
@@ -45,7 +47,7 @@ public final class ChatTrainer {
         long start = System.nanoTime();
         try (NDManager root = NDManager.newBaseManager();
                 TextTokenizer tokenizer = TextTokenizer.fromCheckpoint(dir);
-                ParameterSet params = ParameterSet.initializing(root, options.seed() * 31 + 11)) {
+                ParameterSet params = ParameterSet.create(root, options.seed() * 31 + 11, options.initFrom())) {
             LlavaChatTemplate template = LlavaChatTemplate.builder().setTokenizer(tokenizer).build();
             LlavaTrainModel model = new LlavaTrainModel(config, params);
             List<Float> losses = TrainLoop.run("chat", options, params, data, preprocessor,
@@ -55,52 +57,62 @@ public final class ChatTrainer {
         }
     }
 
-    /** The question asked about scene {@code index} in training (type uniform, then the grammar's choice). */
-    static QaPair trainingQuestion(ShapesDataset data, int index) {
+    /**
+     * The conversation about scene {@code index} in training: one to five questions of distinct
+     * types in random order (every answer is scored, so a step sees several answers per image; the
+     * first turn is exactly a single-question prompt).
+     */
+    static List<QaPair> trainingConversation(ShapesDataset data, int index) {
         Random random = new Random(data.random(index).nextLong() ^ 0x5DEECE66DL);
-        String type = CaptionGrammar.QUESTION_TYPES.get(random.nextInt(CaptionGrammar.QUESTION_TYPES.size()));
-        return CaptionGrammar.question(data.scene(index), type, random);
+        List<String> types = new java.util.ArrayList<>(CaptionGrammar.QUESTION_TYPES);
+        java.util.Collections.shuffle(types, random);
+        int turns = 1 + random.nextInt(types.size());
+        Scene scene = data.scene(index);
+        List<QaPair> out = new java.util.ArrayList<>();
+        for (String type : types.subList(0, turns)) {
+            out.add(CaptionGrammar.question(scene, type, random));
+        }
+        return out;
     }
 
     /**
      * Teacher-forced answer loss: rows are {@code [prompt before <image> ; image features ; rest of
-     * the prompt ; answer </s> ; right padding]}; the image token sits at the same index in every
-     * prompt (no history, no system prompt), so the merge is three batched concatenations.
+     * the conversation ; last answer </s> ; right padding]}, rendered by the serving template (earlier
+     * turns as history); every answer and its {@code </s>} is scored. The image token sits at the
+     * same index in every prompt (no system prompt), so the merge is three batched concatenations.
      */
     static NDArray loss(LlavaTrainModel model, TextTokenizer tokenizer, LlavaChatTemplate template, SceneBatch batch,
             ShapesDataset data, NDManager m) {
         int b = batch.scenes().size();
-        long[][] prompts = new long[b][];
-        long[][] answers = new long[b][];
+        long[][] rows = new long[b][];
         int imageAt = -1;
         int tail = 0;
+        long assistant = tokenizer.tokenId("assistant");
+        long colon = tokenizer.tokenId(":");
         for (int r = 0; r < b; r++) {
-            QaPair qa = trainingQuestion(data, batch.scenes().get(r).index());
-            prompts[r] = template.tokenize(List.of(), qa.question(), MAX_POSITIONS).ids();
-            long[] a = tokenizer.encode(qa.answer());
-            answers[r] = java.util.Arrays.copyOf(a, a.length + 1);
-            answers[r][a.length] = TinyVocabulary.EOS_ID;
-            int at = indexOf(prompts[r], TinyVocabulary.IMAGE_ID);
+            List<QaPair> turns = trainingConversation(data, batch.scenes().get(r).index());
+            List<ChatTurn> history = new java.util.ArrayList<>();
+            for (QaPair qa : turns.subList(0, turns.size() - 1)) {
+                history.add(new ChatTurn(qa.question(), qa.answer()));
+            }
+            QaPair last = turns.get(turns.size() - 1);
+            long[] prompt = template.tokenize(history, last.question(), MAX_POSITIONS).ids();
+            long[] answer = tokenizer.encode(last.answer());
+            rows[r] = java.util.Arrays.copyOf(prompt, prompt.length + answer.length + 1);
+            System.arraycopy(answer, 0, rows[r], prompt.length, answer.length);
+            rows[r][rows[r].length - 1] = TinyVocabulary.EOS_ID;
+            int at = indexOf(rows[r], TinyVocabulary.IMAGE_ID);
             if (imageAt >= 0 && at != imageAt) {
                 throw new IllegalStateException("image token at " + at + " in row " + r + ", " + imageAt + " before");
             }
             imageAt = at;
-            tail = Math.max(tail, prompts[r].length - at - 1 + answers[r].length);
+            tail = Math.max(tail, rows[r].length - at - 1);
         }
         long[] head = new long[b * imageAt];
         long[] rest = new long[b * tail];
-        long[] mask = new long[b * tail];
         for (int r = 0; r < b; r++) {
-            System.arraycopy(prompts[r], 0, head, r * imageAt, imageAt);
-            int t = 0;
-            for (int i = imageAt + 1; i < prompts[r].length; i++, t++) {
-                rest[r * tail + t] = prompts[r][i];
-                mask[r * tail + t] = 1;
-            }
-            for (long id : answers[r]) {
-                rest[r * tail + t] = id;
-                mask[r * tail + t++] = 1;
-            }
+            System.arraycopy(rows[r], 0, head, r * imageAt, imageAt);
+            System.arraycopy(rows[r], imageAt + 1, rest, r * tail, rows[r].length - imageAt - 1);
         }
         NDArray features = model.imageFeatures(batch.pixels(m)); // [B, N, H]
         int n = (int) features.getShape().get(1);
@@ -108,25 +120,32 @@ public final class ChatTrainer {
                 model.embed(m.create(head, new Shape(b, imageAt))), features,
                 model.embed(m.create(rest, new Shape(b, tail)))), 1); // [B, S, H]
         int s = imageAt + n + tail;
-        long[] fullMask = new long[b * s];
+        long[] mask = new long[b * s];
         long[] positions = new long[b * s];
         long[] target = new long[b * s];
         float[] weight = new float[b * s];
         for (int r = 0; r < b; r++) {
+            int length = rows[r].length - 1 + n; // merged length of this row
+            boolean inAnswer = false;
             for (int i = 0; i < s; i++) {
                 positions[r * s + i] = i;
-                int restAt = i - imageAt - n;
-                fullMask[r * s + i] = restAt < 0 ? 1 : mask[r * tail + restAt];
+                mask[r * s + i] = i < length ? 1 : 0;
             }
-            // logits at position p predict the token at p + 1: score the answer tokens and </s>
-            int answerStart = imageAt + n + (prompts[r].length - imageAt - 1);
-            for (int j = 0; j < answers[r].length; j++) {
-                int p = answerStart + j - 1;
-                target[r * s + p] = answers[r][j];
-                weight[r * s + p] = 1f;
+            // token i of the row sits at merged position i (before the image) or i - 1 + n (after it);
+            // the logits one position earlier predict it
+            for (int i = imageAt + 1; i < rows[r].length; i++) {
+                long id = rows[r][i];
+                if (inAnswer) {
+                    int p = i - 1 + n - 1;
+                    target[r * s + p] = id;
+                    weight[r * s + p] = 1f;
+                    inAnswer = id != TinyVocabulary.EOS_ID;
+                } else if (id == colon && rows[r][i - 1] == assistant) {
+                    inAnswer = true;
+                }
             }
         }
-        NDArray logits = model.logits(embeds, m.create(fullMask, new Shape(b, s)), m.create(positions, new Shape(b, s)));
+        NDArray logits = model.logits(embeds, m.create(mask, new Shape(b, s)), m.create(positions, new Shape(b, s)));
         return TrainBlocks.crossEntropy(logits, target, weight);
     }
 

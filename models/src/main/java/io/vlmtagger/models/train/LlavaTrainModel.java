@@ -46,9 +46,10 @@ final class LlavaTrainModel {
         ClipVisionConfig v = config.vision();
         int d = v.hiddenSize();
         String vp = "vision_tower.vision_model.";
-        patchWeight = p.normal(vp + "embeddings.patch_embedding.weight", TrainBlocks.INIT_STD, d, 3, v.patchSize(), v.patchSize());
-        classEmbedding = p.normal(vp + "embeddings.class_embedding", TrainBlocks.INIT_STD, d);
-        positionEmbedding = p.normal(vp + "embeddings.position_embedding.weight", TrainBlocks.INIT_STD, v.numPositions(), d);
+        patchWeight = p.normal(vp + "embeddings.patch_embedding.weight",
+                TrainBlocks.fanInStd(3L * v.patchSize() * v.patchSize()), d, 3, v.patchSize(), v.patchSize());
+        classEmbedding = p.normal(vp + "embeddings.class_embedding", TrainBlocks.POSITION_STD, d);
+        positionEmbedding = p.normal(vp + "embeddings.position_embedding.weight", TrainBlocks.POSITION_STD, v.numPositions(), d);
         preLayerNorm = TrainBlocks.layerNorm(p, vp + "pre_layrnorm.", d, v.layerNormEps());
         for (int i = 0; i < v.numHiddenLayers(); i++) {
             visionLayers.add(new ClipLayer(p, vp + "encoder.layers." + i + ".", v));

@@ -35,6 +35,27 @@ public final class ParameterSet implements AutoCloseable {
         return new ParameterSet(parent.newSubManager(), new Random(seed), true);
     }
 
+    /**
+     * A fresh set ({@code initFrom} null) or one holding the weights of the checkpoint in {@code
+     * initFrom} (to continue training from a snapshot).
+     */
+    public static ParameterSet create(NDManager parent, long seed, java.nio.file.Path initFrom) {
+        if (initFrom == null) {
+            return initializing(parent, seed);
+        }
+        try (NDManager scratch = parent.newSubManager()) {
+            ai.djl.ndarray.NDList list = ai.djl.ndarray.NDList.decode(scratch,
+                    java.nio.file.Files.readAllBytes(initFrom.resolve("model.safetensors")));
+            Map<String, NDArray> tensors = new LinkedHashMap<>();
+            for (NDArray a : list) {
+                tensors.put(a.getName(), a);
+            }
+            return of(parent, tensors);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read weights from " + initFrom, e);
+        }
+    }
+
     /** A set over given tensors (copied into the set's manager as float32); requests must match them. */
     public static ParameterSet of(NDManager parent, Map<String, NDArray> tensors) {
         ParameterSet set = new ParameterSet(parent.newSubManager(), null, false);

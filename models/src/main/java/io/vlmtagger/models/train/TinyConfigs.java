@@ -11,7 +11,8 @@ public final class TinyConfigs {
 
     /** Sizes shared by both tiny models. */
     public record Sizes(int imageSize, int patchSize, int hidden, int layers, int heads, int intermediate) {
-        public static final Sizes DEFAULT = new Sizes(64, 8, 64, 2, 4, 256);
+        /** The shipped checkpoints: image 64, patch 16 (16 patches), hidden 64, 2 layers, 4 heads, MLP 256. */
+        public static final Sizes DEFAULT = new Sizes(64, 16, 64, 2, 4, 256);
     }
 
     /** {@code Blip2ForConditionalGeneration}: ViT + Q-Former ({@code queries} tokens) + OPT. */

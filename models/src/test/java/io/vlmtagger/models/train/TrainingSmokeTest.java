@@ -25,7 +25,7 @@ class TrainingSmokeTest {
     private static final TinyConfigs.Sizes SMALL = new TinyConfigs.Sizes(64, 16, 32, 1, 2, 64);
 
     private static TrainOptions options(Path dir, int steps) {
-        return new TrainOptions(dir, steps, 8, 3e-3f, 0f, 1, SMALL, 4, 1000, 0);
+        return new TrainOptions(dir, steps, 8, 3e-3f, 0f, 1, SMALL, 4, 1000, 0, null);
     }
 
     @Test
