@@ -1,5 +1,6 @@
 package io.vlmtagger.jobs.bench;
 
+import io.vlmtagger.schemas.DeadLetter;
 import io.vlmtagger.schemas.EnrichedImage;
 import io.vlmtagger.schemas.serde.AvroCodec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -27,8 +28,15 @@ final class ResultWatcher implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
     private volatile Throwable failure;
+    private volatile ResultWatcher deadLetters;
 
+    /** Watches enriched images on {@code topic}. */
     ResultWatcher(String bootstrapServers, String topic) {
+        this(bootstrapServers, topic, false);
+    }
+
+    /** Watches {@code topic}, which holds enriched images or, with {@code deadLetterTopic}, dead letters. */
+    ResultWatcher(String bootstrapServers, String topic, boolean deadLetterTopic) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -42,12 +50,19 @@ final class ResultWatcher implements AutoCloseable {
         consumer.assign(parts);
         consumer.seekToBeginning(parts);
         AvroCodec<EnrichedImage> codec = AvroCodec.of(EnrichedImage.class);
+        AvroCodec<DeadLetter> dlq = AvroCodec.of(DeadLetter.class);
         thread = new Thread(() -> {
             try (consumer) {
                 while (running.get()) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
                         long now = System.nanoTime();
-                        visibleAt.putIfAbsent(codec.decode(r.value()).getEventId(), now);
+                        if (deadLetterTopic) {
+                            DeadLetter d = dlq.decode(r.value());
+                            visibleAt.putIfAbsent(d.getEventId() + " (" + d.getStage() + " " + d.getReason() + ": "
+                                    + d.getErrorClass() + ")", now);
+                        } else {
+                            visibleAt.putIfAbsent(codec.decode(r.value()).getEventId(), now);
+                        }
                     }
                 }
             } catch (Throwable t) {
@@ -56,6 +71,11 @@ final class ResultWatcher implements AutoCloseable {
         }, "bench-watcher-" + topic);
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Makes {@link #awaitCount} fail as soon as {@code watcher} sees a dead letter. */
+    void failOn(ResultWatcher watcher) {
+        this.deadLetters = watcher;
     }
 
     int count() {
@@ -72,6 +92,10 @@ final class ResultWatcher implements AutoCloseable {
         while (count() < n) {
             if (failure != null) {
                 throw new IllegalStateException("reading results failed", failure);
+            }
+            if (deadLetters != null && deadLetters.count() > 0) {
+                throw new IllegalStateException("the job dead-lettered " + deadLetters.count() + " events, e.g. "
+                        + deadLetters.visibleAt.keySet().iterator().next());
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("only " + count() + " of " + n + " results visible after " + timeout

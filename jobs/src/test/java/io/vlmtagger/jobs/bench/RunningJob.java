@@ -31,6 +31,7 @@ final class RunningJob implements AutoCloseable {
     private final Consumer<StreamExecutionEnvironment> build;
     private final ImageEventProducer producer;
     private final ResultWatcher watcher;
+    private final ResultWatcher deadLetters;
     private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final CpuClock cpu;
@@ -53,6 +54,8 @@ final class RunningJob implements AutoCloseable {
                 .optProducerProperty("delivery.timeout.ms", 120_000)
                 .build();
         this.watcher = new ResultWatcher(kafka.bootstrapServers(), phase + "-captions");
+        this.deadLetters = new ResultWatcher(kafka.bootstrapServers(), phase + "-dead-letters", true);
+        watcher.failOn(deadLetters);
     }
 
     /** Topics, producer and watcher; the job starts with {@link #startJob}. */
@@ -162,6 +165,7 @@ final class RunningJob implements AutoCloseable {
             }
         } finally {
             watcher.close();
+            deadLetters.close();
             producer.close();
         }
     }
