@@ -44,8 +44,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The bad-input corpus ({@link BadInputCorpus}, over 100 inputs) through the real job on a
  * MiniCluster with a real Kafka broker and a local HTTP server: every input is either processed or
  * dead-lettered with its specific reason, nothing is lost or duplicated (in = out + dead letters),
- * no dead letter carries a credential, and the job is still running and processing afterwards.
- * Images are decoded by the models module's real decoder ({@link DecodingCaptioner}).
+ * neither a dead letter nor a log line carries a credential, and the job is still running and
+ * processing afterwards. Images are decoded by the models module's real decoder ({@link DecodingCaptioner}).
  */
 class BadInputCorpusITCase {
 
@@ -115,6 +115,7 @@ class BadInputCorpusITCase {
                 .optChatModelProvider(ContextLimitedChatModel.provider())
                 .build()
                 .addTo(env);
+        LogCapture logs = LogCapture.attach();
         JobClient job = env.executeAsync("bad-input-corpus");
         try {
             harness.produceRaw(corpus.stream().map(Item::value).toList());
@@ -154,6 +155,9 @@ class BadInputCorpusITCase {
                 assertThat(new String(bytes(d.getOriginalBytes()), StandardCharsets.ISO_8859_1)).doesNotContain(SECRET);
             });
 
+            assertThat(logs.lines()).as("log lines while the corpus ran").isNotEmpty()
+                    .noneSatisfy(line -> assertThat(line).contains(SECRET));
+
             // still running, still processing
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
             harness.produce(b -> b.optEventIds(() -> "after-the-corpus").optTasks(List.of(TaskType.CAPTION)),
@@ -164,6 +168,7 @@ class BadInputCorpusITCase {
             assertThat(after).filteredOn(e -> e.getEventId().equals("after-the-corpus"))
                     .extracting(EnrichedImage::getCaption).containsExactly("a photo of a 33x22 image");
         } finally {
+            logs.close();
             job.cancel().get();
         }
     }
