@@ -43,6 +43,8 @@ final class Blip2VisionEmbeddings {
         NDArray cls = pixels.getManager().zeros(new Shape(b, 1, hidden), dataType).add(classEmbedding); // [B, 1, D]
         NDArray embeddings = cls.concat(tokens, 1); // [B, 1 + N, D]
         long positions = embeddings.getShape().get(1);
-        return embeddings.add(positionEmbedding.get(new NDIndex(":, :{}, :", positions)));
+        NDArray pos = positionEmbedding.get(new NDIndex(":, :{}, :", positions)); // a view made in the weights' manager
+        pos.attach(pixels.getManager()); // ... so free it with the call, or every call leaks one handle
+        return embeddings.add(pos);
     }
 }

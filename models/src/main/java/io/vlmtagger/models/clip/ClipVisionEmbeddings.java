@@ -1,6 +1,7 @@
 package io.vlmtagger.models.clip;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.vlmtagger.models.config.ClipVisionConfig;
 import io.vlmtagger.models.nn.Linear;
@@ -54,8 +55,16 @@ public final class ClipVisionEmbeddings {
                 .reshape(b, (long) grid * grid, (long) c * p * p);
         NDArray patchEmbeds = patchProjection.forward(patches); // [B, N, hidden]
         long hidden = config.hiddenSize();
-        NDArray cls = classEmbedding.reshape(1, 1, hidden).broadcast(b, 1, hidden);
+        // Views of weights are made in the weights' manager: attach them to the call's manager
+        // (the one of patchEmbeds) so that they are freed with the call and so that everything
+        // computed from them lands there too.
+        NDManager call = patchEmbeds.getManager();
+        NDArray clsRow = classEmbedding.reshape(1, 1, hidden);
+        clsRow.attach(call);
+        NDArray pos = positionEmbedding.expandDims(0); // [1, 1 + N, hidden]
+        pos.attach(call);
+        NDArray cls = clsRow.broadcast(b, 1, hidden);
         NDArray embeds = cls.concat(patchEmbeds, 1); // [B, 1 + N, hidden]
-        return embeds.add(positionEmbedding.expandDims(0));
+        return embeds.add(pos);
     }
 }
