@@ -13,9 +13,9 @@ import java.util.stream.Stream;
 
 /**
  * Finds parity fixture directories: every directory under the roots that holds {@code config.json}
- * and {@code io.safetensors}. Roots come from the system property {@code vlm.parity.fixtures}
- * (comma-separated), default {@code <shared>/fixtures/hf-parity} and
- * {@code <shared>/fixtures/hf-parity-flamingo}.
+ * and {@code io.safetensors}, under {@code <shared>/fixtures/hf-parity},
+ * {@code <shared>/fixtures/hf-parity-flamingo} and the roots named in the system property
+ * {@code vlm.parity.fixtures} (comma-separated).
  */
 public final class ParityFixtures {
     public static final String ROOTS_PROPERTY = "vlm.parity.fixtures";
@@ -26,13 +26,22 @@ public final class ParityFixtures {
         return FixtureCheckpoints.sharedDir();
     }
 
+    /**
+     * The default roots ({@code <shared>/fixtures/hf-parity} and {@code hf-parity-flamingo}) plus
+     * every root named in {@code vlm.parity.fixtures}: fixture sets dropped in there are checked
+     * beside the shared ones, not instead of them.
+     */
     public static List<Path> roots() {
+        Path fixtures = sharedDir().resolve("fixtures");
+        java.util.LinkedHashSet<Path> roots = new java.util.LinkedHashSet<>();
+        roots.add(fixtures.resolve("hf-parity").toAbsolutePath().normalize());
+        roots.add(fixtures.resolve("hf-parity-flamingo").toAbsolutePath().normalize());
         String prop = System.getProperty(ROOTS_PROPERTY);
         if (prop != null && !prop.isBlank()) {
-            return Arrays.stream(prop.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Paths::get).toList();
+            Arrays.stream(prop.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                    .map(s -> Paths.get(s).toAbsolutePath().normalize()).forEach(roots::add);
         }
-        Path fixtures = sharedDir().resolve("fixtures");
-        return List.of(fixtures.resolve("hf-parity"), fixtures.resolve("hf-parity-flamingo"));
+        return List.copyOf(roots);
     }
 
     /** Fixture directories under every existing root, sorted. */
