@@ -88,15 +88,29 @@ public final class PipelineBenchmark {
         long rss0 = RssSampler.rssBytes();
         // The first handle stays open through the model phases: jobs acquire the same shared weights.
         try (ImageCaptioner model = provider.acquire(spec, "cpu")) {
-            rawAndMemory(provider, spec, model, generation, rss0);
+            List<CaptionRequest> requests = rawAndMemory(provider, spec, model, generation, rss0);
             pipeline();
+            // again right after the pipeline: the machine's load drifts, the better raw rate is kept
+            BenchReport.Rate again = rawRate(model, requests, generation);
+            say("raw model again: " + again + " images/s");
+            report.rawRuns = List.of(report.raw, again);
+            report.raw = new BenchReport.Rate(Math.max(report.raw.wall(), again.wall()),
+                    Math.max(report.raw.perCpu(), again.perCpu()));
             naive(provider, spec);
         }
         noop();
     }
 
     /** Raw batched throughput on the model alone, then P5: a second slot's handle and two concurrent batches. */
-    private void rawAndMemory(ModelProvider<ImageCaptioner> provider, ModelSpec spec, ImageCaptioner model,
+    private BenchReport.Rate rawRate(ImageCaptioner model, List<CaptionRequest> requests, GenerationOptions generation) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < requests.size(); i += o.batch) {
+            model.caption(requests.subList(i, Math.min(requests.size(), i + o.batch)), generation);
+        }
+        return BenchReport.Rate.of(requests.size(), t0, System.nanoTime(), cpu);
+    }
+
+    private List<CaptionRequest> rawAndMemory(ModelProvider<ImageCaptioner> provider, ModelSpec spec, ImageCaptioner model,
                               GenerationOptions generation, long rss0) throws Exception {
         List<CaptionRequest> requests = new ArrayList<>();
         for (int i = 0; i < o.images; i++) {
@@ -106,11 +120,7 @@ public final class PipelineBenchmark {
         model.caption(requests.subList(0, Math.min(o.batch, requests.size())), generation);
         long rssOne;
         try (RssSampler rss = new RssSampler()) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < requests.size(); i += o.batch) {
-                model.caption(requests.subList(i, Math.min(requests.size(), i + o.batch)), generation);
-            }
-            report.raw = BenchReport.Rate.of(o.images, t0, System.nanoTime(), cpu);
+            report.raw = rawRate(model, requests, generation);
             rssOne = rss.peakBytes();
         }
         say("raw model: " + report.raw + " images/s at batch " + o.batch);
@@ -126,6 +136,7 @@ public final class PipelineBenchmark {
         }
         say(String.format(Locale.ROOT, "memory: one slot %d MB, two slots %d MB (second handle added %d MB)",
                 report.memoryOneSlotBytes >> 20, report.memoryTwoSlotsBytes >> 20, report.secondHandleBytes >> 20));
+        return requests;
     }
 
     /** P1 (backlog of images through the real job) and P6 (paced at 50% of the P1 rate). */
@@ -157,7 +168,9 @@ public final class PipelineBenchmark {
 
     /** P3: no-op model, parallelism 2, exactly-once; then P6 for the framework alone at 50% of it. */
     private void noop() throws Exception {
-        JobConfig config = jobConfig("p3", 2, "inference.max-batch-size", Integer.toString(o.noopBatch));
+        // max-attempts 3: a full batcher answers "overloaded" and the request is retried (see docs/performance.md)
+        JobConfig config = jobConfig("p3", 2, "inference.max-batch-size", Integer.toString(o.noopBatch),
+                "inference.max-attempts", "3");
         try (RunningJob job = RunningJob.prepare(kafka, config, "p3", 2,
                 env -> TaggingJob.builder().setConfig(config).setCaptionerProvider(NoopCaptioner.provider())
                         .build().addTo(env), cpu)) {
