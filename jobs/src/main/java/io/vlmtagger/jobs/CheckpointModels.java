@@ -1,6 +1,8 @@
 package io.vlmtagger.jobs;
 
+import io.vlmtagger.models.api.FewShotTagger;
 import io.vlmtagger.models.api.ImageCaptioner;
+import io.vlmtagger.models.idefics.IdeficsFewShotTagger;
 import io.vlmtagger.models.api.VisualChatModel;
 import io.vlmtagger.models.pipeline.Blip2Captioner;
 import io.vlmtagger.models.pipeline.LlavaChatModel;
@@ -42,6 +44,11 @@ public final class CheckpointModels {
             }
             return b.build();
         };
+    }
+
+    /** IDEFICS few-shot taggers from {@code ModelSpec.checkpointDir()} on the subtask's device. */
+    public static ModelProvider<FewShotTagger> fewShotTaggers() {
+        return (spec, device) -> IdeficsFewShotTagger.load(Path.of(spec.checkpointDir()), device, spec.dtype());
     }
 
     private CheckpointModels() {}

@@ -1,5 +1,12 @@
 package io.vlmtagger.jobs;
 
+import io.vlmtagger.models.api.FewShotTagger;
+import io.vlmtagger.operators.fewshot.ExemplarDeserializationSchema;
+import io.vlmtagger.operators.fewshot.FewShotFunction;
+import io.vlmtagger.operators.fewshot.FewShotStage;
+import io.vlmtagger.schemas.Exemplar;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.config.JobOptions;
 import io.vlmtagger.jobs.config.SearchBackend;
@@ -51,7 +58,9 @@ import java.util.concurrent.TimeUnit;
  * <p>An event's {@code tasks} pick the paths: CAPTION (the default) gives one {@code EnrichedImage}
  * with caption and tags; CHAT with a question gives a {@code ChatAnswer} on the chat-answers topic
  * plus an {@code EnrichedImage} carrying question and answer. Without {@code
- * model.chat.checkpoint}, questions are dead-lettered with reason {@code chat_disabled}.
+ * model.chat.checkpoint}, questions are dead-lettered with reason {@code chat_disabled}. FEW_SHOT_TAGS
+ * events are tagged by IDEFICS from the exemplars topic (broadcast state) when {@code
+ * model.few-shot.checkpoint} is set, else dead-lettered with reason {@code few_shot_disabled}.
  *
  * <p>{@link #main} is the entry point for {@code flink run}; tests and the local runner build the
  * graph with {@link #builder()} and inject their own {@link ModelProvider}s.
@@ -61,11 +70,13 @@ public final class TaggingJob {
     private final JobConfig config;
     private final ModelProvider<ImageCaptioner> captioners;
     private final ModelProvider<VisualChatModel> chatModels;
+    private final ModelProvider<FewShotTagger> fewShotTaggers;
 
     private TaggingJob(Builder b) {
         this.config = b.config;
         this.captioners = b.captioners;
         this.chatModels = b.chatModels;
+        this.fewShotTaggers = b.fewShotTaggers;
     }
 
     public static Builder builder() {
@@ -85,6 +96,7 @@ public final class TaggingJob {
                 .setConfig(config)
                 .setCaptionerProvider(CheckpointModels.captioners())
                 .optChatModelProvider(CheckpointModels.chatModels())
+                .optFewShotTaggerProvider(CheckpointModels.fewShotTaggers())
                 .build();
         job.addTo(env);
         env.execute(config.get(JobOptions.JOB_NAME));
@@ -143,8 +155,21 @@ public final class TaggingJob {
             deadLetters = deadLetters.union(answers.getSideOutput(DeadLetters.TAG));
         } else {
             deadLetters = deadLetters.union(questions
-                    .process(new ChatDisabled(JobOptions.MODEL_CHAT_CHECKPOINT.key()))
+                    .process(TaskDisabled.chat(JobOptions.MODEL_CHAT_CHECKPOINT.key()))
                     .name("chat-disabled").uid("chat-disabled"));
+        }
+
+        DataStream<ImageTask> fewShotEvents = fetched
+                .filter(FewShotStage::wantsFewShot).name("wants-few-shot-tags").uid("wants-few-shot-tags");
+        if (fewShotTaggers != null && config.getOptional(JobOptions.MODEL_FEW_SHOT_CHECKPOINT).isPresent()) {
+            SingleOutputStreamOperator<EnrichedImage> fewShot =
+                    FewShotStage.apply(fewShotEvents, exemplars(env), fewShotFunction());
+            enriched = enriched.union(fewShot);
+            deadLetters = deadLetters.union(fewShot.getSideOutput(DeadLetters.TAG));
+        } else {
+            deadLetters = deadLetters.union(fewShotEvents
+                    .process(TaskDisabled.fewShot(JobOptions.MODEL_FEW_SHOT_CHECKPOINT.key()))
+                    .name("few-shot-disabled").uid("few-shot-disabled"));
         }
 
         enriched.sinkTo(KafkaSinks.exactlyOnce(config, "captions",
@@ -200,6 +225,34 @@ public final class TaggingJob {
         config.getOptional(JobOptions.SEARCH_OPENSEARCH_TRUSTSTORE_PATH).ifPresent(path ->
                 builder.optTrustStore(path, config.get(JobOptions.SEARCH_OPENSEARCH_TRUSTSTORE_PASSWORD)));
         return builder.build();
+    }
+
+    /**
+     * The exemplars topic, read from the earliest offset on every start so that the broadcast state
+     * of a fresh job is rebuilt from the topic (make the topic compacted, keyed by label set and
+     * exemplar id); a restore from a checkpoint resumes where it was.
+     */
+    private DataStream<Exemplar> exemplars(StreamExecutionEnvironment env) {
+        return env.fromSource(KafkaSource.<Exemplar>builder()
+                                .setBootstrapServers(config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS))
+                                .setTopics(config.get(JobOptions.TOPIC_EXEMPLARS))
+                                .setGroupId(config.get(JobOptions.KAFKA_GROUP_ID) + "-exemplars")
+                                .setStartingOffsets(OffsetsInitializer.earliest())
+                                .setDeserializer(new ExemplarDeserializationSchema())
+                                .build(),
+                        WatermarkStrategy.noWatermarks(), "kafka-exemplars")
+                .uid("kafka-exemplars")
+                .setParallelism(1);
+    }
+
+    private FewShotFunction fewShotFunction() {
+        return FewShotFunction.builder()
+                .setModelProvider(fewShotTaggers)
+                .setModelSpec(modelSpec(JobOptions.MODEL_FEW_SHOT_CHECKPOINT.key(),
+                        config.get(JobOptions.MODEL_FEW_SHOT_CHECKPOINT)))
+                .optMaxExemplarsPerLabelSet(config.get(JobOptions.FEW_SHOT_MAX_EXEMPLARS))
+                .optMaxLabelSets(config.get(JobOptions.FEW_SHOT_MAX_LABEL_SETS))
+                .build();
     }
 
     private CaptionFunction captionFunction() {
@@ -267,6 +320,7 @@ public final class TaggingJob {
         private JobConfig config;
         private ModelProvider<ImageCaptioner> captioners;
         private ModelProvider<VisualChatModel> chatModels;
+        private ModelProvider<FewShotTagger> fewShotTaggers;
 
         private Builder() {}
 
@@ -287,6 +341,12 @@ public final class TaggingJob {
             return this;
         }
 
+        /** Where the few-shot stage gets its IDEFICS handles; needed only with {@code model.few-shot.checkpoint}. */
+        public Builder optFewShotTaggerProvider(ModelProvider<FewShotTagger> provider) {
+            this.fewShotTaggers = provider;
+            return this;
+        }
+
         public TaggingJob build() {
             if (config == null) {
                 throw new IllegalArgumentException("TaggingJob needs a configuration: call setConfig(JobConfig.fromArgs(args))");
@@ -299,6 +359,10 @@ public final class TaggingJob {
                 throw new IllegalArgumentException(JobOptions.MODEL_CAPTION_CHECKPOINT.key()
                         + " is not set: give the BLIP-2 checkpoint directory with --"
                         + JobOptions.MODEL_CAPTION_CHECKPOINT.key() + " <dir>");
+            }
+            if (config.getOptional(JobOptions.MODEL_FEW_SHOT_CHECKPOINT).isPresent() && fewShotTaggers == null) {
+                throw new IllegalArgumentException(JobOptions.MODEL_FEW_SHOT_CHECKPOINT.key()
+                        + " is set but no few-shot model provider was given: call optFewShotTaggerProvider(...)");
             }
             if (config.getOptional(JobOptions.MODEL_CHAT_CHECKPOINT).isPresent() && chatModels == null) {
                 throw new IllegalArgumentException(JobOptions.MODEL_CHAT_CHECKPOINT.key()

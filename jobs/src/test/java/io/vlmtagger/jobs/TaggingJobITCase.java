@@ -9,6 +9,7 @@ import io.vlmtagger.operators.testutils.FakeModels;
 import io.vlmtagger.schemas.DeadLetter;
 import io.vlmtagger.schemas.EnrichedImage;
 import io.vlmtagger.schemas.FailureStage;
+import io.vlmtagger.schemas.TaskType;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -98,10 +99,14 @@ class TaggingJobITCase {
                 p.send(p.eventForUri(outside.toUri(), null)).get();
                 // PREPROCESS: bytes that are not an image
                 p.send(p.eventForBytes(FakeImages.image("corrupt bytes"), "image/png")).get();
+                // INFERENCE: few-shot tags asked of a job that has no few-shot model
+                var fewShot = p.eventForBytes(FakeImages.image("few-shot"), "image/png");
+                fewShot.setTasks(List.of(TaskType.FEW_SHOT_TAGS));
+                p.send(fewShot).get();
             });
             // DECODE: not an ImageEvent at all (two of them)
             harness.produceRaw(List.of("not avro".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) 0xC3, 0x01, 7}));
-            int bad = 4;
+            int bad = 5;
             int total = good + bad;
 
             List<EnrichedImage> enriched = harness.readCommitted("image-captions", EnrichedImage.class, good,
@@ -124,7 +129,10 @@ class TaggingJobITCase {
                     .collect(Collectors.groupingBy(DeadLetter::getStage, HashMap::new, Collectors.counting()));
             assertThat(stages).containsEntry(FailureStage.DECODE, 2L)
                     .containsEntry(FailureStage.FETCH, 1L)
-                    .containsEntry(FailureStage.PREPROCESS, 1L);
+                    .containsEntry(FailureStage.PREPROCESS, 1L)
+                    .containsEntry(FailureStage.INFERENCE, 1L);
+            assertThat(deadLetters).filteredOn(d -> d.getStage() == FailureStage.INFERENCE)
+                    .extracting(DeadLetter::getReason).containsExactly("few_shot_disabled");
             assertThat(deadLetters).filteredOn(d -> d.getStage() == FailureStage.DECODE)
                     .allSatisfy(d -> assertThat(d.getTopic()).isEqualTo("images"));
 

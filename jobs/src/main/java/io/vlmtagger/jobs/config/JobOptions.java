@@ -154,6 +154,24 @@ public final class JobOptions {
                     .noDefaultValue()
                     .withDescription("LLaVA checkpoint directory (HuggingFace layout). Unset: the chat path is off and events with a question are only captioned.");
 
+    public static final ConfigOption<String> MODEL_FEW_SHOT_CHECKPOINT =
+            ConfigOptions.key("model.few-shot.checkpoint")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("IDEFICS (Flamingo) checkpoint directory for FEW_SHOT_TAGS events, e.g. HuggingFaceM4/idefics-9b-instruct; without it such events are dead-lettered (few_shot_disabled).");
+
+    public static final ConfigOption<Integer> FEW_SHOT_MAX_EXEMPLARS =
+            ConfigOptions.key("few-shot.max-exemplars")
+                    .intType()
+                    .defaultValue(8)
+                    .withDescription("Exemplars kept per label set in broadcast state (the latest by publishedAt); all of them go into the prompt.");
+
+    public static final ConfigOption<Integer> FEW_SHOT_MAX_LABEL_SETS =
+            ConfigOptions.key("few-shot.max-label-sets")
+                    .intType()
+                    .defaultValue(1024)
+                    .withDescription("Most label sets kept in broadcast state; exemplars of further label sets are rejected (and counted).");
+
     public static final ConfigOption<String> MODEL_DEVICE =
             ConfigOptions.key("model.device")
                     .stringType()
