@@ -77,7 +77,7 @@ public final class JobOptions {
             ConfigOptions.key("topic.exemplars")
                     .stringType()
                     .defaultValue("exemplars")
-                    .withDescription("Topic of Exemplar records for few-shot tagging (reserved; not read by this version of the job).");
+                    .withDescription("Topic of Exemplar records for few-shot tagging (read from the earliest offset into broadcast state when model.few-shot.checkpoint is set; make it compacted).");
 
     // ---- Job and checkpoints ---------------------------------------------------------------
 
