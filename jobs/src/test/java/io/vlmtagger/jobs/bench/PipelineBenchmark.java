@@ -168,9 +168,10 @@ public final class PipelineBenchmark {
 
     /** P3: no-op model, parallelism 2, exactly-once; then P6 for the framework alone at 50% of it. */
     private void noop() throws Exception {
-        // max-attempts 3: a full batcher answers "overloaded" and the request is retried (see docs/performance.md)
+        // inference.capacity above the backlog: at saturation MicroBatcher can refuse a request as
+        // "overloaded" although the async operator admitted it (see docs/performance.md, P3)
         JobConfig config = jobConfig("p3", 2, "inference.max-batch-size", Integer.toString(o.noopBatch),
-                "inference.max-attempts", "3");
+                "inference.capacity", Integer.toString(o.noopEvents + 1000));
         try (RunningJob job = RunningJob.prepare(kafka, config, "p3", 2,
                 env -> TaggingJob.builder().setConfig(config).setCaptionerProvider(NoopCaptioner.provider())
                         .build().addTo(env), cpu)) {
