@@ -102,12 +102,22 @@ public final class PipelineBenchmark {
     }
 
     /** Raw batched throughput on the model alone, then P5: a second slot's handle and two concurrent batches. */
-    private BenchReport.Rate rawRate(ImageCaptioner model, List<CaptionRequest> requests, GenerationOptions generation) {
-        long t0 = System.nanoTime();
-        for (int i = 0; i < requests.size(); i += o.batch) {
-            model.caption(requests.subList(i, Math.min(requests.size(), i + o.batch)), generation);
+    /** On a fresh thread, like the batcher's model thread (not on the JVM's main thread). */
+    private BenchReport.Rate rawRate(ImageCaptioner model, List<CaptionRequest> requests, GenerationOptions generation)
+            throws Exception {
+        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor(
+                r -> new Thread(r, "bench-raw-model"));
+        try {
+            return thread.submit(() -> {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < requests.size(); i += o.batch) {
+                    model.caption(requests.subList(i, Math.min(requests.size(), i + o.batch)), generation);
+                }
+                return BenchReport.Rate.of(requests.size(), t0, System.nanoTime(), cpu);
+            }).get();
+        } finally {
+            thread.shutdownNow();
         }
-        return BenchReport.Rate.of(requests.size(), t0, System.nanoTime(), cpu);
     }
 
     private List<CaptionRequest> rawAndMemory(ModelProvider<ImageCaptioner> provider, ModelSpec spec, ImageCaptioner model,
