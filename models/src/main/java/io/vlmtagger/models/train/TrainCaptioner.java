@@ -5,10 +5,8 @@ import java.nio.file.Path;
 /**
  * Trains the tiny BLIP-2 captioner and writes it as a HuggingFace checkpoint directory.
  *
- * <pre>
- * mvn -o -q -pl models exec:java -Dexec.mainClass=io.vlmtagger.models.train.TrainCaptioner \
- *     -Dexec.args="--out models/src/main/resources/checkpoints/tiny-blip2-shapes"
- * </pre>
+ * Options in {@link TrainOptions#parse}; the commands that produced the shipped checkpoint are in
+ * models/README.md ("Tiny trained checkpoints").
  */
 public final class TrainCaptioner {
     public static final Path DEFAULT_OUTPUT = Path.of("models/src/main/resources/checkpoints/tiny-blip2-shapes");
@@ -18,7 +16,8 @@ public final class TrainCaptioner {
     public static void main(String[] args) throws Exception {
         TrainOptions options = TrainOptions.parse(args, DEFAULT_OUTPUT, 3000);
         TrainingRun run = new CaptionTrainer(options).train(System.out::println);
-        System.out.printf("trained %d parameters in %.1f s; final loss %.4f; wrote %s%n", run.parameters(), run.seconds(),
+        System.out.printf("trained %d parameters for %d steps in %.1f s; mean loss of the last 50 steps %.4f; wrote %s%n",
+                run.parameters(), run.losses().size(), run.seconds(),
                 run.meanLoss(Math.max(0, run.losses().size() - 50), run.losses().size()), run.checkpoint());
     }
 }

@@ -5,9 +5,8 @@ import java.nio.file.Path;
 /**
  * Trains the tiny LLaVA chat model and writes it as a HuggingFace checkpoint directory.
  *
- * <pre>
- * java -cp ... io.vlmtagger.models.train.TrainChat --out models/src/main/resources/checkpoints/tiny-llava-shapes
- * </pre>
+ * Options in {@link TrainOptions#parse}; the commands that produced the shipped checkpoint are in
+ * models/README.md ("Tiny trained checkpoints").
  */
 public final class TrainChat {
     public static final Path DEFAULT_OUTPUT = Path.of("models/src/main/resources/checkpoints/tiny-llava-shapes");
@@ -17,7 +16,8 @@ public final class TrainChat {
     public static void main(String[] args) throws Exception {
         TrainOptions options = TrainOptions.parse(args, DEFAULT_OUTPUT, 1500);
         TrainingRun run = new ChatTrainer(options).train(System.out::println);
-        System.out.printf("trained %d parameters in %.1f s; final loss %.4f; wrote %s%n", run.parameters(), run.seconds(),
+        System.out.printf("trained %d parameters for %d steps in %.1f s; mean loss of the last 50 steps %.4f; wrote %s%n",
+                run.parameters(), run.losses().size(), run.seconds(),
                 run.meanLoss(Math.max(0, run.losses().size() - 50), run.losses().size()), run.checkpoint());
     }
 }
