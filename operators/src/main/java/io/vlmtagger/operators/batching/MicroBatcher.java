@@ -116,15 +116,13 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
      */
     public CompletableFuture<O> submit(I element, Duration timeout) {
         Objects.requireNonNull(element, "element");
-        CompletableFuture<O> future = new CompletableFuture<>();
         if (inFlight.incrementAndGet() > capacity) {
             inFlight.decrementAndGet();
-            future.completeExceptionally(new BatcherFullException(
+            return CompletableFuture.failedFuture(new BatcherFullException(
                     "batcher " + name + " already has " + capacity + " requests in flight; raise inference.capacity"
                             + " or lower the async operator's capacity"));
-            return future;
         }
-        future.whenComplete((r, t) -> inFlight.decrementAndGet());
+        CompletableFuture<O> future = new SlotReleasingFuture();
         if (timeout != null && !timeout.isZero() && !timeout.isNegative()) {
             BatchScheduler.Cancellable t = scheduler.schedule(() -> future.completeExceptionally(
                     new TimeoutException("no result from " + name + " within " + timeout.toMillis() + " ms")),
@@ -153,6 +151,41 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
             }
         }
         return future;
+    }
+
+    /**
+     * A request's future that gives its in-flight slot back BEFORE it completes. With a plain
+     * {@code whenComplete(release)} the release ran after the caller's own completion callback
+     * (dependents run last-registered first), so a caller that submits its next request from that
+     * callback, as Flink's async operator does when a slot frees up, found the batcher still full
+     * and got a {@link BatcherFullException} for a request its own capacity had admitted.
+     */
+    private final class SlotReleasingFuture extends CompletableFuture<O> {
+        private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
+        private void release() {
+            if (!isDone() && released.compareAndSet(false, true)) {
+                inFlight.decrementAndGet();
+            }
+        }
+
+        @Override
+        public boolean complete(O value) {
+            release();
+            return super.complete(value);
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable ex) {
+            release();
+            return super.completeExceptionally(ex);
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            release();
+            return super.cancel(mayInterruptIfRunning);
+        }
     }
 
     /** Requests waiting for the model (not counting preprocessing and the running batch). */

@@ -208,6 +208,17 @@ class MicroBatcherTest {
     }
 
     @Test
+    void aCallerMaySubmitItsNextRequestFromTheCompletionCallback() throws Exception {
+        // Flink's async operator admits the next element as soon as a result completes: the slot
+        // must already be free when the caller's callback runs, or a full batcher refuses it.
+        batcher = builder(MicroBatcherTest::upper).optMaxBatchSize(1).optCapacity(1).build();
+        CompletableFuture<CompletableFuture<String>> next = new CompletableFuture<>();
+        batcher.submit("a").whenComplete((r, t) -> next.complete(batcher.submit("b")));
+        assertThat(next.get(5, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS)).isEqualTo("B");
+        assertThat(batcher.inFlight()).isZero();
+    }
+
+    @Test
     void queuedRequestTimesOutAndIsNeverRun() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
