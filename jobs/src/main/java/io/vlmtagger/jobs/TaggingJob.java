@@ -258,13 +258,17 @@ public final class TaggingJob {
     private CaptionFunction captionFunction() {
         CaptionTagger tagger = new CaptionTagger();
         TagExtractor tags = tagger::tags;
-        return CaptionFunction.builder()
+        CaptionFunction.Builder builder = CaptionFunction.builder()
                 .setModelProvider(captioners)
                 .setModelSpec(modelSpec(JobOptions.MODEL_CAPTION_CHECKPOINT.key(),
                         config.get(JobOptions.MODEL_CAPTION_CHECKPOINT)))
                 .setTagExtractor(tags)
-                .optSettings(inferenceSettings())
-                .build();
+                .optSettings(inferenceSettings());
+        int dedupEntries = config.get(JobOptions.CAPTION_DEDUP_CACHE_ENTRIES);
+        if (dedupEntries >= 0) {
+            builder.optDedup(dedupEntries);
+        }
+        return builder.build();
     }
 
     private ChatOperatorFactory chatFactory() {

@@ -172,6 +172,12 @@ public final class JobOptions {
                     .defaultValue(1024)
                     .withDescription("Most label sets kept in broadcast state; exemplars of further label sets are rejected (and counted).");
 
+    public static final ConfigOption<Integer> CAPTION_DEDUP_CACHE_ENTRIES =
+            ConfigOptions.key("caption.dedup.cache-entries")
+                    .intType()
+                    .defaultValue(-1)
+                    .withDescription("Deduplicate captions by image hash (+ model revision, prompt and generation options): identical images in flight share one model call, and the last N results are cached so replays and repeated images skip the model. -1 turns it off, 0 shares in-flight requests only.");
+
     public static final ConfigOption<String> MODEL_DEVICE =
             ConfigOptions.key("model.device")
                     .stringType()

@@ -34,6 +34,10 @@ final class OptionChecks {
                     + JobOptions.SEARCH_OPENSEARCH_PASSWORD.key() + ", or neither");
         }
         positive(JobOptions.FETCH_CAPACITY.key(), c.get(JobOptions.FETCH_CAPACITY));
+        if (c.get(JobOptions.CAPTION_DEDUP_CACHE_ENTRIES) < -1) {
+            throw new ConfigException(JobOptions.CAPTION_DEDUP_CACHE_ENTRIES.key()
+                    + " must be -1 (off), 0 (in-flight only) or a cache size, got " + c.get(JobOptions.CAPTION_DEDUP_CACHE_ENTRIES));
+        }
         positive(LocalRunOptions.IMAGE_COUNT.key(), c.get(LocalRunOptions.IMAGE_COUNT));
         if (c.get(LocalRunOptions.MALFORMED_EVENTS) < 0) {
             throw new ConfigException(LocalRunOptions.MALFORMED_EVENTS.key() + " must be >= 0, got "

@@ -36,4 +36,13 @@ class ModelAndSearchOptionsTest {
                 "--search.opensearch.truststore.password", "store-pw");
         assertThat(c.toString()).contains("tagger").doesNotContain("s3cret-pw").doesNotContain("store-pw");
     }
+
+    @Test
+    void captionDedupIsOffByDefaultAndChecked() {
+        assertThat(JobConfig.defaults().get(JobOptions.CAPTION_DEDUP_CACHE_ENTRIES)).isEqualTo(-1);
+        assertThat(JobConfig.fromArgs("--caption.dedup.cache-entries", "0").get(JobOptions.CAPTION_DEDUP_CACHE_ENTRIES)).isZero();
+        assertThatThrownBy(() -> JobConfig.fromArgs("--caption.dedup.cache-entries", "-5"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("-1 (off), 0 (in-flight only)");
+    }
 }
