@@ -14,7 +14,6 @@ import io.vlmtagger.models.api.PixelValues;
 import io.vlmtagger.models.blip2.Blip2Model;
 import io.vlmtagger.models.generate.CausalDecoder;
 import io.vlmtagger.models.preprocess.ImagePreprocessor;
-import io.vlmtagger.models.runtime.ModelKey;
 import io.vlmtagger.models.runtime.SharedModelRegistry;
 import io.vlmtagger.models.text.TextTokenizer;
 import java.nio.file.Path;
@@ -117,24 +116,7 @@ public final class Blip2Captioner implements ImageCaptioner {
         }
 
         public Blip2Captioner build() {
-            VisionLanguageSetup setup = resolve("Blip2Captioner");
-            ModelKey key = setup.key();
-            TextTokenizer tokenizer = TextTokenizer.fromCheckpoint(key.checkpoint());
-            SharedModelRegistry.Lease<Blip2Model> lease;
-            try {
-                lease = setup.registry().acquire(key, k ->
-                        Blip2Model.load(k.checkpoint(), k.device().toDevice(Engine.getInstance()), k.dtype()));
-            } catch (RuntimeException e) {
-                tokenizer.close();
-                throw e;
-            }
-            try {
-                return new Blip2Captioner(setup, lease, tokenizer);
-            } catch (RuntimeException e) {
-                tokenizer.close();
-                lease.close();
-                throw e;
-            }
+            return open("Blip2Captioner", k -> Blip2Model.load(k.checkpoint(), k.device().toDevice(Engine.getInstance()), k.dtype()), Blip2Captioner::new);
         }
     }
 }

@@ -15,7 +15,6 @@ import io.vlmtagger.models.api.VisualChatModel;
 import io.vlmtagger.models.generate.CausalDecoder;
 import io.vlmtagger.models.llava.LlavaModel;
 import io.vlmtagger.models.preprocess.ImagePreprocessor;
-import io.vlmtagger.models.runtime.ModelKey;
 import io.vlmtagger.models.runtime.SharedModelRegistry;
 import io.vlmtagger.models.text.LlavaChatTemplate;
 import io.vlmtagger.models.text.TextTokenizer;
@@ -144,27 +143,11 @@ public final class LlavaChatModel implements VisualChatModel {
         }
 
         public LlavaChatModel build() {
-            VisionLanguageSetup setup = resolve("LlavaChatModel");
-            ModelKey key = setup.key();
-            TextTokenizer tokenizer = TextTokenizer.fromCheckpoint(key.checkpoint());
-            SharedModelRegistry.Lease<LlavaModel> lease;
-            try {
-                lease = setup.registry().acquire(key, k -> LlavaModel.builder()
-                        .setCheckpoint(k.checkpoint())
-                        .optDevice(k.device().toDevice(Engine.getInstance()))
-                        .optDataType(k.dtype())
-                        .build());
-            } catch (RuntimeException e) {
-                tokenizer.close();
-                throw e;
-            }
-            try {
-                return new LlavaChatModel(setup, lease, tokenizer);
-            } catch (RuntimeException e) {
-                tokenizer.close();
-                lease.close();
-                throw e;
-            }
+            return open("LlavaChatModel", k -> LlavaModel.builder()
+                    .setCheckpoint(k.checkpoint())
+                    .optDevice(k.device().toDevice(Engine.getInstance()))
+                    .optDataType(k.dtype())
+                    .build(), LlavaChatModel::new);
         }
     }
 }

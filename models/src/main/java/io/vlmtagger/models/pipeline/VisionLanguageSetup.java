@@ -9,6 +9,7 @@ import io.vlmtagger.models.runtime.ComputeDtype;
 import io.vlmtagger.models.runtime.DeviceSpec;
 import io.vlmtagger.models.runtime.ModelKey;
 import io.vlmtagger.models.runtime.SharedModelRegistry;
+import io.vlmtagger.models.text.TextTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -81,6 +82,36 @@ record VisionLanguageSetup(ModelKey key, ImagePreprocessor preprocessor, ModelIn
         public B optNanoClock(LongSupplier nanoClock) {
             this.nanoClock = nanoClock;
             return self();
+        }
+
+        /** Makes a handle from the resolved setup, the shared model lease and the checkpoint's tokenizer. */
+        @FunctionalInterface
+        interface HandleFactory<M extends AutoCloseable, H> {
+            H create(VisionLanguageSetup setup, SharedModelRegistry.Lease<M> lease, TextTokenizer tokenizer);
+        }
+
+        /**
+         * Resolves the setup, opens the tokenizer, acquires the shared model (loading it on first
+         * use) and builds the handle; whatever step fails, what the earlier steps opened is closed.
+         */
+        <M extends AutoCloseable, H> H open(String what, SharedModelRegistry.Loader<M> loader,
+                                            HandleFactory<M, H> factory) {
+            VisionLanguageSetup setup = resolve(what);
+            TextTokenizer tokenizer = TextTokenizer.fromCheckpoint(setup.key().checkpoint());
+            SharedModelRegistry.Lease<M> lease;
+            try {
+                lease = setup.registry().acquire(setup.key(), loader);
+            } catch (RuntimeException e) {
+                tokenizer.close();
+                throw e;
+            }
+            try {
+                return factory.create(setup, lease, tokenizer);
+            } catch (RuntimeException e) {
+                tokenizer.close();
+                lease.close();
+                throw e;
+            }
         }
 
         VisionLanguageSetup resolve(String what) {
