@@ -164,7 +164,7 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
         scheduler = schedulerFactory.create(name);
         VisualChatModel model = slot.model();
         int bucketTokens = settings.chatPromptBucketTokens();
-        batcher = MicroBatcher.<ChatJob, GenerationResult>builder()
+        batcher = settings.configure(MicroBatcher.<ChatJob, GenerationResult>builder()
                 .setName(name)
                 .optBucketer(bucketTokens == 0 ? null : job -> job.estimatedTextTokens() / bucketTokens)
                 .setHandler(jobs -> {
@@ -180,14 +180,8 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
                     }
                     return job;
                 })
-                .optPreprocessThreads(settings.preprocessThreads())
                 .optScheduler(scheduler)
-                .optListener(metrics)
-                .optMaxBatchSize(settings.maxBatchSize())
-                .optMaxBatchWait(settings.maxBatchWait())
-                .optCapacity(settings.capacity())
-                .optSplitOnOutOfMemory(settings.splitOnOutOfMemory())
-                .optCloseTimeout(settings.shutdownTimeout())
+                .optListener(metrics))
                 .build();
         metrics.setQueueDepth(batcher::queueDepth);
         List<PendingChat> toResubmit = restored;

@@ -128,7 +128,7 @@ public class CaptionFunction extends RichAsyncFunction<ImageTask, Outcome<Enrich
                 + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         scheduler = schedulerFactory.create(name);
         ImageCaptioner model = slot.model();
-        batcher = MicroBatcher.<CaptionJob, GenerationResult>builder()
+        batcher = settings.configure(MicroBatcher.<CaptionJob, GenerationResult>builder()
                 .setName(name)
                 .setHandler(jobs -> {
                     List<CaptionRequest> requests = new ArrayList<>(jobs.size());
@@ -143,14 +143,8 @@ public class CaptionFunction extends RichAsyncFunction<ImageTask, Outcome<Enrich
                     }
                     return job;
                 })
-                .optPreprocessThreads(settings.preprocessThreads())
                 .optScheduler(scheduler)
-                .optListener(metrics)
-                .optMaxBatchSize(settings.maxBatchSize())
-                .optMaxBatchWait(settings.maxBatchWait())
-                .optCapacity(settings.capacity())
-                .optSplitOnOutOfMemory(settings.splitOnOutOfMemory())
-                .optCloseTimeout(settings.shutdownTimeout())
+                .optListener(metrics))
                 .build();
         metrics.setQueueDepth(batcher::queueDepth);
         if (dedupCacheEntries >= 0) {

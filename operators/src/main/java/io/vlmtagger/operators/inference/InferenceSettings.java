@@ -79,6 +79,17 @@ public final class InferenceSettings implements Serializable {
     public int preprocessThreads() { return preprocessThreads; }
     public boolean splitOnOutOfMemory() { return splitOnOutOfMemory; }
     public Duration shutdownTimeout() { return shutdownTimeout; }
+
+    /** Applies the batching knobs (batch size and wait, capacity, preprocess threads, OOM split, close timeout) to {@code b}. */
+    public <I, O> io.vlmtagger.operators.batching.MicroBatcher.Builder<I, O> configure(
+            io.vlmtagger.operators.batching.MicroBatcher.Builder<I, O> b) {
+        return b.optPreprocessThreads(preprocessThreads())
+                .optMaxBatchSize(maxBatchSize())
+                .optMaxBatchWait(maxBatchWait())
+                .optCapacity(capacity())
+                .optSplitOnOutOfMemory(splitOnOutOfMemory())
+                .optCloseTimeout(shutdownTimeout());
+    }
     public List<String> devices() { return List.copyOf(devices); }
     public String gpuResourceName() { return gpuResourceName; }
     public GenerationOptions captionGeneration() { return captionGeneration; }
