@@ -17,7 +17,7 @@ import java.util.Random;
  * line per image with the caption and one question of each type.
  *
  * <pre>
- * java -cp models.jar io.vlmtagger.models.dataset.GenerateDataset --out /tmp/shapes --seed 2 --count 200 [--format jpeg] [--size 64]
+ * java -cp models.jar io.vlmtagger.models.dataset.GenerateDataset --out /tmp/shapes --seed 2 --count 200 [--format jpeg] [--size 96]
  * </pre>
  */
 public final class GenerateDataset {
@@ -28,11 +28,11 @@ public final class GenerateDataset {
     public static void main(String[] args) throws IOException {
         Map<String, String> a = parse(args);
         if (!a.containsKey("out")) {
-            System.err.println("usage: GenerateDataset --out DIR [--seed 2] [--count 200] [--format png|jpeg] [--size 64]");
+            System.err.println("usage: GenerateDataset --out DIR [--seed 2] [--count 200] [--format png|jpeg] [--size 96]");
             System.exit(2);
         }
         ShapesDataset data = ShapesDataset.builder().setSeed(Long.parseLong(a.getOrDefault("seed", "2")))
-                .optImageSize(Integer.parseInt(a.getOrDefault("size", "64"))).build();
+                .optImageSize(Integer.parseInt(a.getOrDefault("size", String.valueOf(ShapesDataset.DEFAULT_IMAGE_SIZE)))).build();
         int count = write(data, Integer.parseInt(a.getOrDefault("count", "200")),
                 ImageFormat.parse(a.getOrDefault("format", "png")), Path.of(a.get("out")));
         System.out.println("wrote " + count + " images and manifest.jsonl to " + a.get("out"));

@@ -2,9 +2,10 @@ package io.vlmtagger.models.dataset;
 
 /**
  * One shape of a scene: kind, colour, size class and where it sits (centre and radius in pixels).
- * {@code column} is the horizontal slot (0 = left), the order in which captions name the shapes.
+ * {@code column} is the horizontal slot (0 = left), the order in which captions name the shapes;
+ * {@code row} the vertical one (0 = top).
  */
-public record SceneObject(ShapeKind kind, ShapeColor color, boolean large, int column, double cx, double cy,
+public record SceneObject(ShapeKind kind, ShapeColor color, boolean large, int column, int row, double cx, double cy,
         double radius) {
 
     public String sizeWord() {

@@ -50,9 +50,14 @@ class ShapesDatasetTest {
                 assertThat(objects.get(i).column()).isGreaterThan(objects.get(i - 1).column());
                 assertThat(objects.get(i).cx()).isGreaterThan(objects.get(i - 1).cx());
             }
+            double cell = data.imageSize() / (double) ShapesDataset.COLUMNS;
             for (SceneObject o : objects) {
-                assertThat(o.cy() - o.radius()).isGreaterThanOrEqualTo(0);
-                assertThat(o.cy() + o.radius()).isLessThanOrEqualTo(data.imageSize());
+                // each shape lies inside its own grid cell (one 32-pixel patch of the tiny checkpoints)
+                assertThat(o.cx() - o.radius()).isGreaterThanOrEqualTo(o.column() * cell);
+                assertThat(o.cx() + o.radius()).isLessThanOrEqualTo((o.column() + 1) * cell);
+                assertThat(o.cy() - o.radius()).isGreaterThanOrEqualTo(o.row() * cell);
+                assertThat(o.cy() + o.radius()).isLessThanOrEqualTo((o.row() + 1) * cell);
+                assertThat(o.row()).isBetween(0, ShapesDataset.ROWS - 1);
             }
         }
         assertThat(counts).containsExactlyInAnyOrder(1, 2, 3);
@@ -137,7 +142,7 @@ class ShapesDatasetTest {
         byte[] jpeg = Files.readAllBytes(dir.resolve("jpeg/images/00001.jpg"));
         assertThat(jpeg[0] & 0xFF).isEqualTo(0xFF);
         assertThat(jpeg[1] & 0xFF).isEqualTo(0xD8);
-        assertThat(ImageIO.read(new ByteArrayInputStream(jpeg)).getWidth()).isEqualTo(64);
+        assertThat(ImageIO.read(new ByteArrayInputStream(jpeg)).getWidth()).isEqualTo(ShapesDataset.DEFAULT_IMAGE_SIZE);
         List<String> lines = Files.readAllLines(dir.resolve("png/manifest.jsonl"));
         assertThat(lines).hasSize(3);
         assertThat(lines.get(2)).contains("\"caption\":\"" + data.scene(2).caption() + "\"")
