@@ -97,9 +97,13 @@ final class Blip2TrainModel {
 
     /** Pixels {@code [B, 3, H, W]} -> soft prompt {@code [B, Q, H_lm]}. */
     NDArray softPrompt(NDArray pixels) {
-        NDArray image = vision(pixels);
+        return softPromptOf(vision(pixels));
+    }
+
+    /** The vision tower's output {@code [B, N + 1, D]} -> soft prompt {@code [B, Q, H_lm]}. */
+    NDArray softPromptOf(NDArray image) {
         long b = image.getShape().get(0);
-        NDArray queries = TrainBlocks.broadcastInto(pixels.getManager(), queryTokens,
+        NDArray queries = TrainBlocks.broadcastInto(image.getManager(), queryTokens,
                 new Shape(b, queryTokens.getShape().get(1), queryTokens.getShape().get(2)));
         NDArray h = qformerLayerNorm.forward(queries);
         for (QFormerLayer layer : qformerLayers) {

@@ -16,7 +16,8 @@ import java.util.function.Consumer;
 /**
  * Trains the tiny BLIP-2 captioner on freshly generated scenes (every step sees new ones) with
  * teacher forcing: the language model reads {@code [soft prompt ; <s> caption]} and is scored
- * (cross-entropy) on predicting {@code caption </s>}, nothing else. Writes the HuggingFace
+ * (cross-entropy) on predicting {@code caption </s>}, plus the vision tower's {@link CellProbe}
+ * loss. Writes the HuggingFace
  * checkpoint directory at the end.
  */
 public final class CaptionTrainer {
@@ -40,15 +41,22 @@ public final class CaptionTrainer {
                 TextTokenizer tokenizer = TextTokenizer.fromCheckpoint(dir);
                 ParameterSet params = ParameterSet.create(root, options.seed() * 31 + 7, options.initFrom())) {
             Blip2TrainModel model = new Blip2TrainModel(config, params);
+            CellProbe probe = options.probeWeight() > 0
+                    ? new CellProbe(params, sizes.hidden(), sizes.imageSize(), sizes.patchSize()) : null;
             List<Float> losses = TrainLoop.run("captioner", options, params, data, preprocessor,
-                    (batch, m) -> loss(model, tokenizer, batch, m), log, () -> snapshot(dir, params));
+                    (batch, m) -> loss(model, probe, options.probeWeight(), tokenizer, batch, m), log,
+                    () -> snapshot(dir, params));
             CheckpointWriter.writeWeights(dir, params.all());
             return new TrainingRun(losses, (System.nanoTime() - start) / 1e9, params.count(), dir);
         }
     }
 
-    /** Teacher-forced caption loss of one batch. */
-    static NDArray loss(Blip2TrainModel model, TextTokenizer tokenizer, SceneBatch batch, NDManager m) {
+    /**
+     * Teacher-forced caption loss of one batch, plus {@code probeWeight} times the {@link CellProbe}
+     * loss on the vision tower's patch tokens when {@code probe} is not null.
+     */
+    static NDArray loss(Blip2TrainModel model, CellProbe probe, float probeWeight, TextTokenizer tokenizer,
+            SceneBatch batch, NDManager m) {
         int b = batch.scenes().size();
         long[][] captions = new long[b][];
         int width = 0;
@@ -68,13 +76,18 @@ public final class CaptionTrainer {
                 weight[r * width + t] = t <= c.length ? 1f : 0f;
             }
         }
-        NDArray soft = model.softPrompt(batch.pixels(m)); // [B, Q, H]
+        NDArray image = model.vision(batch.pixels(m)); // [B, 1 + N, D]
+        NDArray soft = model.softPromptOf(image); // [B, Q, H]
         int q = (int) soft.getShape().get(1);
         NDArray text = model.embed(m.create(input, new Shape(b, width))); // [B, T, H]
         NDArray embeds = soft.concat(text, 1);
         NDArray mask = m.ones(new Shape(b, q + width), ai.djl.ndarray.types.DataType.INT64);
         NDArray logits = model.logits(embeds, mask).get(":, {}:, :", q); // [B, T, V]
-        return TrainBlocks.crossEntropy(logits, target, weight);
+        NDArray loss = TrainBlocks.crossEntropy(logits, target, weight);
+        if (probe == null) {
+            return loss;
+        }
+        return loss.add(probe.loss(image.get(":, 1:, :"), batch.scenes()).mul(probeWeight)); // class token dropped
     }
 
     private static void snapshot(Path dir, ParameterSet params) {

@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  * Trains the tiny LLaVA chat model on freshly generated scenes, a conversation of one to five
  * questions per image, prompts rendered by the serving {@link LlavaChatTemplate} so the ids are exactly
  * those the chat pipeline will build. Teacher forcing; cross-entropy on the answer and its
- * {@code </s>} only. Writes the HuggingFace checkpoint directory at the end.
+ * {@code </s>} only, plus the vision tower's {@link CellProbe} loss. Writes the HuggingFace checkpoint directory at the end.
  */
 public final class ChatTrainer {
     static final int MAX_POSITIONS = 128;
@@ -50,8 +50,11 @@ public final class ChatTrainer {
                 ParameterSet params = ParameterSet.create(root, options.seed() * 31 + 11, options.initFrom())) {
             LlavaChatTemplate template = LlavaChatTemplate.builder().setTokenizer(tokenizer).build();
             LlavaTrainModel model = new LlavaTrainModel(config, params);
+            CellProbe probe = options.probeWeight() > 0
+                    ? new CellProbe(params, sizes.hidden(), sizes.imageSize(), sizes.patchSize()) : null;
             List<Float> losses = TrainLoop.run("chat", options, params, data, preprocessor,
-                    (batch, m) -> loss(model, tokenizer, template, batch, data, m), log, () -> snapshot(dir, params));
+                    (batch, m) -> loss(model, probe, options.probeWeight(), tokenizer, template, batch, data, m), log,
+                    () -> snapshot(dir, params));
             CheckpointWriter.writeWeights(dir, params.all());
             return new TrainingRun(losses, (System.nanoTime() - start) / 1e9, params.count(), dir);
         }
@@ -81,8 +84,8 @@ public final class ChatTrainer {
      * turns as history); every answer and its {@code </s>} is scored. The image token sits at the
      * same index in every prompt (no system prompt), so the merge is three batched concatenations.
      */
-    static NDArray loss(LlavaTrainModel model, TextTokenizer tokenizer, LlavaChatTemplate template, SceneBatch batch,
-            ShapesDataset data, NDManager m) {
+    static NDArray loss(LlavaTrainModel model, CellProbe probe, float probeWeight, TextTokenizer tokenizer,
+            LlavaChatTemplate template, SceneBatch batch, ShapesDataset data, NDManager m) {
         int b = batch.scenes().size();
         long[][] rows = new long[b][];
         int imageAt = -1;
@@ -114,7 +117,8 @@ public final class ChatTrainer {
             System.arraycopy(rows[r], 0, head, r * imageAt, imageAt);
             System.arraycopy(rows[r], imageAt + 1, rest, r * tail, rows[r].length - imageAt - 1);
         }
-        NDArray features = model.imageFeatures(batch.pixels(m)); // [B, N, H]
+        NDArray selected = model.selectedFeatures(batch.pixels(m)); // [B, N, D]
+        NDArray features = model.project(selected); // [B, N, H]
         int n = (int) features.getShape().get(1);
         NDArray embeds = NDArrays.concat(new NDList(
                 model.embed(m.create(head, new Shape(b, imageAt))), features,
@@ -146,7 +150,8 @@ public final class ChatTrainer {
             }
         }
         NDArray logits = model.logits(embeds, m.create(mask, new Shape(b, s)), m.create(positions, new Shape(b, s)));
-        return TrainBlocks.crossEntropy(logits, target, weight);
+        NDArray loss = TrainBlocks.crossEntropy(logits, target, weight);
+        return probe == null ? loss : loss.add(probe.loss(selected, batch.scenes()).mul(probeWeight));
     }
 
     private static int indexOf(long[] ids, long id) {

@@ -53,11 +53,18 @@ public final class CheckpointWriter {
 
     /**
      * {@code model.safetensors} in float32 with {@code {"format": "pt"}} metadata, written to a
-     * temporary file first and moved into place, so a reader never sees a half-written file.
+     * temporary file first and moved into place, so a reader never sees a half-written file. Training-only
+     * parameters ({@link CellProbe}'s heads) are left out.
      */
     public static void writeWeights(Path dir, Map<String, NDArray> tensors) throws IOException {
         Path tmp = dir.resolve("model.safetensors.tmp");
-        SafetensorsWriter.writeFile(tmp, tensors, SafetensorsDtype.F32, Map.of("format", "pt"));
+        Map<String, NDArray> model = new java.util.LinkedHashMap<>();
+        tensors.forEach((k, v) -> {
+            if (!CellProbe.isProbeParameter(k)) {
+                model.put(k, v);
+            }
+        });
+        SafetensorsWriter.writeFile(tmp, model, SafetensorsDtype.F32, Map.of("format", "pt"));
         Files.move(tmp, dir.resolve("model.safetensors"), StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.ATOMIC_MOVE);
     }

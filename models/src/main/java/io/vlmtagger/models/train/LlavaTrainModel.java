@@ -93,12 +93,22 @@ final class LlavaTrainModel {
 
     /** Pixels {@code [B, 3, H, W]} -> projected image features {@code [B, N, H_lm]}. */
     NDArray imageFeatures(NDArray pixels) {
+        return project(selectedFeatures(pixels));
+    }
+
+    /** Pixels -> the vision features the projector reads {@code [B, N, D]} (layer and strategy from the config). */
+    NDArray selectedFeatures(NDArray pixels) {
         List<NDArray> states = visionHiddenStates(pixels);
         int layer = config.visionFeatureLayer();
         NDArray selected = states.get(layer < 0 ? states.size() + layer : layer);
         if (config.visionFeatureSelectStrategy().equals("default")) {
             selected = selected.get(":, 1:, :");
         }
+        return selected;
+    }
+
+    /** Vision features {@code [B, N, D]} -> projected image features {@code [B, N, H_lm]}. */
+    NDArray project(NDArray selected) {
         return projector2.forward(projectorAct.apply(projector1.forward(selected)));
     }
 

@@ -50,10 +50,17 @@ public final class ParameterSet implements AutoCloseable {
             for (NDArray a : list) {
                 tensors.put(a.getName(), a);
             }
-            return of(parent, tensors);
+            ParameterSet set = of(parent, tensors);
+            // parameters a checkpoint does not hold (the training-only probe heads) start fresh
+            return new ParameterSet(set, new Random(seed));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot read weights from " + initFrom, e);
         }
+    }
+
+    private ParameterSet(ParameterSet loaded, Random random) {
+        this(loaded.manager, random, true);
+        params.putAll(loaded.params);
     }
 
     /** A set over given tensors (copied into the set's manager as float32); requests must match them. */

@@ -11,8 +11,11 @@ public final class TinyConfigs {
 
     /** Sizes shared by both tiny models. */
     public record Sizes(int imageSize, int patchSize, int hidden, int layers, int heads, int intermediate) {
-        /** The shipped checkpoints: image 64, patch 16 (16 patches), hidden 64, 2 layers, 4 heads, MLP 256. */
-        public static final Sizes DEFAULT = new Sizes(64, 16, 64, 2, 4, 256);
+        /**
+         * The shipped checkpoints: image 96, patch 32 (3 x 3 patches, one per cell of the scene grid),
+         * hidden 64, 2 layers, 4 heads, MLP 256.
+         */
+        public static final Sizes DEFAULT = new Sizes(96, 32, 64, 2, 4, 256);
     }
 
     /** {@code Blip2ForConditionalGeneration}: ViT + Q-Former ({@code queries} tokens) + OPT. */
@@ -38,7 +41,7 @@ public final class TinyConfigs {
         q.put("hidden_size", s.hidden()).put("intermediate_size", s.intermediate())
                 .put("num_hidden_layers", s.layers()).put("num_attention_heads", s.heads())
                 .put("cross_attention_frequency", 1).put("encoder_hidden_size", s.hidden())
-                .put("hidden_act", "gelu").put("layer_norm_eps", 1e-12)
+                .put("hidden_act", "gelu").put("layer_norm_eps", 1e-6)
                 .put("position_embedding_type", "absolute").put("vocab_size", TinyVocabulary.size())
                 .put("max_position_embeddings", maxPositions);
         ObjectNode t = c.putObject("text_config");

@@ -5,8 +5,8 @@ import java.nio.file.Path;
 /**
  * Trains the tiny BLIP-2 captioner and writes it as a HuggingFace checkpoint directory.
  *
- * Options in {@link TrainOptions#parse}; the commands that produced the shipped checkpoint are in
- * models/README.md ("Tiny trained checkpoints").
+ * Options in {@link TrainOptions#parse}, defaults from the recipe; {@link TrainTinyCheckpoints}
+ * reproduces both shipped checkpoints in one command (models/README.md, "Tiny trained checkpoints").
  */
 public final class TrainCaptioner {
     public static final Path DEFAULT_OUTPUT = Path.of("models/src/main/resources/checkpoints/tiny-blip2-shapes");
@@ -14,7 +14,8 @@ public final class TrainCaptioner {
     private TrainCaptioner() {}
 
     public static void main(String[] args) throws Exception {
-        TrainOptions options = TrainOptions.parse(args, DEFAULT_OUTPUT, 3000);
+        TrainingThreads.configure();
+        TrainOptions options = TrainOptions.parse(args, TrainOptions.captionerRecipe(DEFAULT_OUTPUT));
         TrainingRun run = new CaptionTrainer(options).train(System.out::println);
         System.out.printf("trained %d parameters for %d steps in %.1f s; mean loss of the last 50 steps %.4f; wrote %s%n",
                 run.parameters(), run.losses().size(), run.seconds(),

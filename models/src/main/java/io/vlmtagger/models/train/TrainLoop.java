@@ -13,7 +13,8 @@ import java.util.function.Consumer;
 
 /**
  * The loop both trainers share: each step renders a fresh batch of scenes, runs the loss under a
- * gradient collector in a per-step manager, and updates with {@link Adam} on the learning-rate
+ * gradient collector in a per-step manager (the next batch renders meanwhile, see {@link
+ * BatchPrefetcher}), and updates with {@link Adam} on the learning-rate
  * schedule. Logs loss, learning rate and the time split (data / forward+backward / update).
  */
 final class TrainLoop {
@@ -32,34 +33,36 @@ final class TrainLoop {
         long dataNs = 0;
         long modelNs = 0;
         long adamNs = 0;
-        for (int step = 0; step < options.steps(); step++) {
-            long t0 = System.nanoTime();
-            SceneBatch batch = SceneBatch.of(data, preprocessor, step * b, b);
-            long t1 = System.nanoTime();
-            long t2;
-            float loss;
-            float gradNorm;
-            try (NDManager m = params.manager().getParentManager().newSubManager()) {
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray l = lossFn.apply(batch, m);
-                    gc.backward(l);
-                    loss = l.getFloat();
+        try (BatchPrefetcher prefetcher = new BatchPrefetcher(data, preprocessor, b, 0)) {
+            for (int step = 0; step < options.steps(); step++) {
+                long t0 = System.nanoTime();
+                SceneBatch batch = prefetcher.take(step); // rendered while the previous step ran
+                long t1 = System.nanoTime();
+                long t2;
+                float loss;
+                float gradNorm;
+                try (NDManager m = params.manager().getParentManager().newSubManager()) {
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray l = lossFn.apply(batch, m);
+                        gc.backward(l);
+                        loss = l.getFloat();
+                    }
+                    t2 = System.nanoTime();
+                    gradNorm = adam.step(lr.at(step));
                 }
-                t2 = System.nanoTime();
-                gradNorm = adam.step(lr.at(step));
-            }
-            dataNs += t1 - t0;
-            modelNs += t2 - t1;
-            adamNs += System.nanoTime() - t2;
-            losses.add(loss);
-            if (options.saveEvery() > 0 && (step + 1) % options.saveEvery() == 0 && step + 1 < options.steps()) {
-                snapshot.run();
-            }
-            if (log != null && (step % options.logEvery() == 0 || step == options.steps() - 1)) {
-                int n = step + 1;
-                log.accept(String.format("%s step %d/%d loss %.4f grad norm %.3f lr %.5f %.1f s (per step: data %.0f ms,"
-                        + " forward+backward %.0f ms, update %.0f ms; %d non-finite steps skipped)", name, n, options.steps(), loss, gradNorm, lr.at(step),
-                        (System.nanoTime() - start) / 1e9, dataNs / 1e6 / n, modelNs / 1e6 / n, adamNs / 1e6 / n, adam.skipped()));
+                dataNs += t1 - t0;
+                modelNs += t2 - t1;
+                adamNs += System.nanoTime() - t2;
+                losses.add(loss);
+                if (options.saveEvery() > 0 && (step + 1) % options.saveEvery() == 0 && step + 1 < options.steps()) {
+                    snapshot.run();
+                }
+                if (log != null && (step % options.logEvery() == 0 || step == options.steps() - 1)) {
+                    int n = step + 1;
+                    log.accept(String.format("%s step %d/%d loss %.4f grad norm %.3f lr %.5f %.1f s (per step: waiting for data %.0f ms,"
+                            + " forward+backward %.0f ms, update %.0f ms; %d non-finite steps skipped)", name, n, options.steps(), loss, gradNorm, lr.at(step),
+                            (System.nanoTime() - start) / 1e9, dataNs / 1e6 / n, modelNs / 1e6 / n, adamNs / 1e6 / n, adam.skipped()));
+                }
             }
         }
         return losses;

@@ -3,37 +3,54 @@ package io.vlmtagger.models.train;
 import java.nio.file.Path;
 
 /**
- * Options of a training run. {@link #defaults} are the settings the shipped checkpoints were
- * trained with; {@link #parse} reads {@code --key value} overrides from a command line.
+ * Options of a training run. {@link #captionerRecipe} and {@link #chatRecipe} are the settings the
+ * shipped checkpoints were trained with; {@link #parse} reads {@code --key value} overrides of a
+ * recipe from a command line.
  */
 public record TrainOptions(Path output, int steps, int batchSize, float learningRate, float weightDecay, long seed,
-        TinyConfigs.Sizes sizes, int queries, int logEvery, int saveEvery, Path initFrom) {
+        TinyConfigs.Sizes sizes, int queries, int logEvery, int saveEvery, Path initFrom, float probeWeight) {
 
+    /** Common settings; {@code steps} and the learning rate come from the recipes. */
     public static TrainOptions defaults(Path output) {
         // no weight decay: every step sees fresh scenes, and decaying query tokens toward zero feeds the
         // Q-Former's LayerNorm (eps 1e-12) near-constant rows, whose gradients overflow
-        return new TrainOptions(output, 3000, 32, 2e-3f, 0f, 1, TinyConfigs.Sizes.DEFAULT, 8, 100, 0, null);
+        return new TrainOptions(output, 1500, 64, 2e-3f, 0f, 1, TinyConfigs.Sizes.DEFAULT, 8, 100, 0, null, 1f);
     }
 
+    /** The shipped captioner ({@code tiny-blip2-shapes}): BLIP-2 with 8 query tokens. */
+    public static TrainOptions captionerRecipe(Path output) {
+        return defaults(output).withSteps(CAPTIONER_STEPS);
+    }
+
+    /** The shipped chat model ({@code tiny-llava-shapes}). */
+    public static TrainOptions chatRecipe(Path output) {
+        return defaults(output).withSteps(CHAT_STEPS);
+    }
+
+    static final int CAPTIONER_STEPS = 1500;
+    static final int CHAT_STEPS = 1000;
+
     public TrainOptions withSteps(int newSteps) {
-        return new TrainOptions(output, newSteps, batchSize, learningRate, weightDecay, seed, sizes, queries, logEvery, saveEvery, initFrom);
+        return new TrainOptions(output, newSteps, batchSize, learningRate, weightDecay, seed, sizes, queries, logEvery, saveEvery, initFrom, probeWeight);
     }
 
     public TrainOptions withBatchSize(int newBatch) {
-        return new TrainOptions(output, steps, newBatch, learningRate, weightDecay, seed, sizes, queries, logEvery, saveEvery, initFrom);
+        return new TrainOptions(output, steps, newBatch, learningRate, weightDecay, seed, sizes, queries, logEvery, saveEvery, initFrom, probeWeight);
     }
 
     public TrainOptions withLogEvery(int every) {
-        return new TrainOptions(output, steps, batchSize, learningRate, weightDecay, seed, sizes, queries, every, saveEvery, initFrom);
+        return new TrainOptions(output, steps, batchSize, learningRate, weightDecay, seed, sizes, queries, every, saveEvery, initFrom, probeWeight);
     }
 
     /**
      * {@code --out DIR [--steps N] [--batch N] [--lr X] [--wd X] [--seed N] [--hidden N] [--layers N] [--patch N] [--log-every N]
-     * [--save-every N] [--init-from DIR]} (a snapshot of the weights every N steps, 0 = only at the end;
-     * start from the weights of checkpoint DIR instead of a fresh initialisation).
+     * [--save-every N] [--init-from DIR] [--probe-weight X]} (a snapshot of the weights every N steps, 0 = only at the end;
+     * start from the weights of checkpoint DIR instead of a fresh initialisation; the weight of
+     * {@link CellProbe}'s auxiliary loss, 0 = off); what is not given keeps
+     * the value of {@code recipe}.
      */
-    public static TrainOptions parse(String[] args, Path defaultOutput, int defaultSteps) {
-        TrainOptions o = defaults(defaultOutput).withSteps(defaultSteps);
+    public static TrainOptions parse(String[] args, TrainOptions recipe) {
+        TrainOptions o = recipe;
         Path out = o.output;
         int steps = o.steps;
         int batch = o.batchSize;
@@ -43,7 +60,8 @@ public record TrainOptions(Path output, int steps, int batchSize, float learning
         TinyConfigs.Sizes s = o.sizes;
         int logEvery = o.logEvery;
         int saveEvery = o.saveEvery;
-        Path init = null;
+        Path init = o.initFrom;
+        float probe = o.probeWeight;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("option " + args[i] + " has no value");
@@ -59,6 +77,7 @@ public record TrainOptions(Path output, int steps, int batchSize, float learning
                 case "--log-every" -> logEvery = Integer.parseInt(v);
                 case "--save-every" -> saveEvery = Integer.parseInt(v);
                 case "--init-from" -> init = Path.of(v);
+                case "--probe-weight" -> probe = Float.parseFloat(v);
                 case "--hidden" -> s = new TinyConfigs.Sizes(s.imageSize(), s.patchSize(), Integer.parseInt(v),
                         s.layers(), s.heads(), 4 * Integer.parseInt(v));
                 case "--patch" -> s = new TinyConfigs.Sizes(s.imageSize(), Integer.parseInt(v), s.hidden(), s.layers(),
@@ -66,9 +85,9 @@ public record TrainOptions(Path output, int steps, int batchSize, float learning
                 case "--layers" -> s = new TinyConfigs.Sizes(s.imageSize(), s.patchSize(), s.hidden(),
                         Integer.parseInt(v), s.heads(), s.intermediate());
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (known: --out --steps --batch --lr --wd --seed --hidden --layers --patch --log-every --save-every --init-from)");
+                        + " (known: --out --steps --batch --lr --wd --seed --hidden --layers --patch --log-every --save-every --init-from --probe-weight)");
             }
         }
-        return new TrainOptions(out, steps, batch, lr, wd, seed, s, o.queries, logEvery, saveEvery, init);
+        return new TrainOptions(out, steps, batch, lr, wd, seed, s, o.queries, logEvery, saveEvery, init, probe);
     }
 }

@@ -10,6 +10,7 @@ import io.vlmtagger.models.dataset.ImageFormat;
 import io.vlmtagger.models.dataset.ShapesDataset;
 import io.vlmtagger.models.pipeline.Blip2Captioner;
 import io.vlmtagger.models.pipeline.LlavaChatModel;
+import io.vlmtagger.models.weights.SafetensorsFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,7 +26,7 @@ class TrainingSmokeTest {
     private static final TinyConfigs.Sizes SMALL = new TinyConfigs.Sizes(64, 16, 32, 1, 2, 64);
 
     private static TrainOptions options(Path dir, int steps) {
-        return new TrainOptions(dir, steps, 8, 3e-3f, 0f, 1, SMALL, 4, 1000, 0, null);
+        return new TrainOptions(dir, steps, 8, 3e-3f, 0f, 1, SMALL, 4, 1000, 0, null, 1f);
     }
 
     @Test
@@ -41,6 +42,10 @@ class TrainingSmokeTest {
             assertThat(dir.resolve(file)).isRegularFile();
         }
         assertThat(dir.resolve("model.safetensors.tmp")).doesNotExist();
+        assertThat(SafetensorsFile.open(dir.resolve("model.safetensors")).entries().keySet())
+                .as("the training-only probe heads stay out of the checkpoint")
+                .noneMatch(k -> k.startsWith(CellProbe.PREFIX))
+                .contains("vision_model.embeddings.patch_embedding.weight", "query_tokens");
         ShapesDataset data = ShapesDataset.builder().setSeed(9).build();
         try (Blip2Captioner model = Blip2Captioner.builder().setCheckpoint(dir).build()) {
             byte[] png = ImageFormat.PNG.encode(data.render(data.scene(0)));
@@ -49,6 +54,19 @@ class TrainingSmokeTest {
             // after 40 steps the grammar's frame is there even if the attributes are not yet right
             assertThat(result.text()).startsWith("a ");
         }
+    }
+
+    @Test
+    void probeLabelsFollowTheSceneGrid(@TempDir Path dir) throws Exception {
+        // with patch 32 on 96-pixel scenes every patch is one grid cell: the probe must accept 9 tokens
+        TinyConfigs.Sizes grid = new TinyConfigs.Sizes(96, 32, 32, 1, 2, 64);
+        TrainOptions o = new TrainOptions(dir, 3, 4, 3e-3f, 0f, 1, grid, 4, 1000, 0, null, 1f);
+        TrainingRun run = new CaptionTrainer(o).train(null);
+        assertThat(run.losses()).hasSize(3).allMatch(l -> Float.isFinite(l));
+        TrainOptions off = new TrainOptions(dir, 3, 4, 3e-3f, 0f, 1, grid, 4, 1000, 0, null, 0f);
+        TrainingRun without = new CaptionTrainer(off).train(null);
+        assertThat(without.losses().get(0)).as("the probe's loss adds to the language loss")
+                .isLessThan(run.losses().get(0));
     }
 
     @Test
@@ -66,5 +84,7 @@ class TrainingSmokeTest {
             assertThat(result.newTokens()).isPositive();
         }
         assertThat(Files.size(dir.resolve("model.safetensors"))).isGreaterThan(10_000);
+        assertThat(SafetensorsFile.open(dir.resolve("model.safetensors")).entries().keySet())
+                .noneMatch(k -> k.startsWith(CellProbe.PREFIX));
     }
 }

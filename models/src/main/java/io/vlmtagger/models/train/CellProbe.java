@@ -1,0 +1,90 @@
+package io.vlmtagger.models.train;
+
+import ai.djl.ndarray.NDArray;
+import io.vlmtagger.models.dataset.Scene;
+import io.vlmtagger.models.dataset.SceneObject;
+import io.vlmtagger.models.dataset.ShapeColor;
+import io.vlmtagger.models.dataset.ShapeKind;
+import io.vlmtagger.models.dataset.ShapesDataset;
+import io.vlmtagger.models.nn.Linear;
+import java.util.List;
+
+/**
+ * Auxiliary supervision of the vision tower during training (deep supervision): linear heads read
+ * each patch token and predict what the scene holds under that patch (its shape kind, colour and
+ * size class, or "empty") and which column of the scene grid the patch lies in; their mean
+ * cross-entropy is added to the language loss. The column head keeps "where" in the tokens next to
+ * "what": captions name the shapes left to right, and without it the captioner named the right
+ * shapes in the wrong order. The generator
+ * knows every scene's layout, so the labels are free; without them the only signal reaching the
+ * patch embedding is the language loss several layers up, and a randomly initialised ViT took
+ * thousands of steps to tell a circle from a square.
+ *
+ * <p>The heads' parameters are named {@value #PREFIX}... and are never written into a checkpoint
+ * ({@link CheckpointWriter#writeWeights} leaves them out): the shipped files hold only the
+ * architecture's own parameters.
+ */
+final class CellProbe {
+    static final String PREFIX = "training_probe.";
+    private final Linear shape;
+    private final Linear color;
+    private final Linear size;
+    private final Linear column;
+    private final int imageSize;
+    private final int patchSize;
+
+    CellProbe(ParameterSet p, int hidden, int imageSize, int patchSize) {
+        this.shape = TrainBlocks.linear(p, PREFIX + "shape.", ShapeKind.values().length + 1, hidden, true);
+        this.color = TrainBlocks.linear(p, PREFIX + "color.", ShapeColor.values().length + 1, hidden, true);
+        this.size = TrainBlocks.linear(p, PREFIX + "size.", 3, hidden, true);
+        this.column = TrainBlocks.linear(p, PREFIX + "column.", ShapesDataset.COLUMNS, hidden, true);
+        this.imageSize = imageSize;
+        this.patchSize = patchSize;
+    }
+
+    /** Mean cross-entropy of the heads over {@code patches [B, N, D]} (no class token), row-major patches. */
+    NDArray loss(NDArray patches, List<Scene> scenes) {
+        int grid = imageSize / patchSize;
+        int b = scenes.size();
+        int n = grid * grid;
+        if (patches.getShape().get(1) != n) {
+            throw new IllegalArgumentException("the probe expects " + n + " patch tokens, got " + patches.getShape());
+        }
+        long[] shapes = new long[b * n];
+        long[] colors = new long[b * n];
+        long[] sizes = new long[b * n];
+        long[] columns = new long[b * n];
+        double cell = imageSize / (double) ShapesDataset.COLUMNS;
+        for (int r = 0; r < b; r++) {
+            for (int i = 0; i < n; i++) {
+                columns[r * n + i] = (int) ((i % grid + 0.5) * patchSize / cell);
+            }
+            for (SceneObject o : scenes.get(r).objects()) {
+                for (int py = 0; py < grid; py++) {
+                    for (int px = 0; px < grid; px++) {
+                        // the object owns the patches whose centre lies in its grid cell
+                        int col = (int) ((px + 0.5) * patchSize / cell);
+                        int row = (int) ((py + 0.5) * patchSize / cell);
+                        if (col == o.column() && row == o.row()) {
+                            int i = r * n + py * grid + px;
+                            shapes[i] = o.kind().ordinal() + 1;
+                            colors[i] = o.color().ordinal() + 1;
+                            sizes[i] = o.large() ? 2 : 1;
+                        }
+                    }
+                }
+            }
+        }
+        float[] ones = new float[b * n];
+        java.util.Arrays.fill(ones, 1f);
+        return TrainBlocks.crossEntropy(shape.forward(patches), shapes, ones)
+                .add(TrainBlocks.crossEntropy(color.forward(patches), colors, ones))
+                .add(TrainBlocks.crossEntropy(size.forward(patches), sizes, ones))
+                .add(TrainBlocks.crossEntropy(column.forward(patches), columns, ones))
+                .div(4);
+    }
+
+    static boolean isProbeParameter(String key) {
+        return key.startsWith(PREFIX);
+    }
+}
