@@ -10,6 +10,7 @@ import io.vlmtagger.jobs.config.SearchBackend;
 import io.vlmtagger.jobs.kafka.EmbeddedKafka;
 import io.vlmtagger.models.api.ImageCaptioner;
 import io.vlmtagger.models.api.VisualChatModel;
+import io.vlmtagger.models.dataset.ShapesDataset;
 import io.vlmtagger.operators.search.lucene.LuceneSearcher;
 import io.vlmtagger.operators.search.lucene.SearchHit;
 import io.vlmtagger.operators.slots.ModelProvider;
@@ -121,7 +122,8 @@ public final class LocalRunner {
 
         List<LocalImages.LocalImage> images = userConfig.getOptional(LocalRunOptions.IMAGES_DIR).isPresent()
                 ? LocalImages.fromFolder(Path.of(userConfig.get(LocalRunOptions.IMAGES_DIR)), userConfig.get(LocalRunOptions.IMAGE_COUNT))
-                : LocalImages.generate(work.resolve("images"), userConfig.get(LocalRunOptions.IMAGE_COUNT), 64);
+                : LocalImages.generate(work.resolve("images"), userConfig.get(LocalRunOptions.IMAGE_COUNT),
+                        ShapesDataset.DEFAULT_IMAGE_SIZE);
         say(images.size() + " images from " + (userConfig.getOptional(LocalRunOptions.IMAGES_DIR).isPresent()
                 ? userConfig.get(LocalRunOptions.IMAGES_DIR) : "the shapes generator (seed " + LocalImages.SEED + ")"));
 
@@ -275,7 +277,7 @@ public final class LocalRunner {
         m.putIfAbsent(JobOptions.SEARCH_LUCENE_DIR.key(), work.resolve("index").toString());
         m.putIfAbsent("inference.max-batch-wait", "50 ms");
         if (checkpoints.chatKind() == LocalCheckpoints.Kind.TRAINED_TINY) {
-            // one-word answers; the tiny LLaVA's 128 positions hold 64 image tokens + the prompt
+            // one-word answers (the tiny LLaVA's 128 positions hold its 9 image tokens + the conversation)
             m.putIfAbsent("chat.max-new-tokens", "4");
         }
         if (!m.containsKey(JobOptions.FETCH_ALLOWED_ROOTS.key())) {
