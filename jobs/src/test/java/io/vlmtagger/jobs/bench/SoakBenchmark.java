@@ -3,7 +3,6 @@ package io.vlmtagger.jobs.bench;
 import io.vlmtagger.jobs.TaggingJob;
 import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.config.JobOptions;
-import io.vlmtagger.jobs.kafka.EmbeddedKafka;
 import io.vlmtagger.operators.testutils.FakeCaptioner;
 import io.vlmtagger.operators.testutils.FakeImages;
 import io.vlmtagger.operators.testutils.FakeModels;
@@ -23,9 +22,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,46 +38,66 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
- * Soak benchmark (not a CI test): the whole job (embedded KRaft broker, local MiniCluster, Lucene
- * index, exactly-once sinks) under a steady input rate for a fixed duration, sampling every few
- * seconds the heap used after a GC, the process RSS ({@code /proc/self/status} VmRSS), live threads,
- * events produced, records out (read_committed), dead letters, the pipeline's depth (produced but
- * not yet out: what queues inside the job, in Kafka's uncommitted transactions and in the batcher),
- * and the output rate. One in 50 events is a corrupt image (dead-lettered). The caption model is
- * the operators' {@link FakeCaptioner} with a fixed per-batch cost ({@code --model-ms}), so the soak
- * measures the pipeline, not the weights.
+ * Soak benchmark (not a CI test): the tagging job (local MiniCluster with parallelism 2, Lucene
+ * index, exactly-once Kafka sinks, checkpoints every 2 s) under a steady input rate for a fixed
+ * duration, with the Kafka broker in a child JVM ({@link BrokerProcess}) so that this process holds
+ * only the job, the model, the sinks and the harness's one producer and two readers. One in 50
+ * events is a corrupt image (dead-lettered). The caption model is the operators'
+ * {@link FakeCaptioner} with a fixed per-batch cost ({@code --model-ms}), so the soak measures the
+ * pipeline, not the weights.
+ *
+ * <p>Every second it reads the depth (produced but not yet out or dead-lettered: Flink's queues,
+ * the batcher, and output waiting for the next checkpoint's commit); every {@code --sample} it
+ * takes a {@link MemorySample} (heap after a full GC, non-heap, metaspace, direct and mapped
+ * buffers, threads, RSS with its anonymous and file parts), the broker child's RSS and the Lucene
+ * index's size on disk. A class histogram of the live heap is taken at {@code --histogram-at} and
+ * at the end, and the top growers between them printed. At the end: a table per minute, the
+ * slopes over the second half and the verdict ({@link SoakReport}); the exit status is 0 when the
+ * verdict is flat and bounded, 1 otherwise.
  *
  * <pre>
- * mvn -B -o -q -pl jobs test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
+ * mvn -B -o -q -pl jobs -am test-compile
+ * mvn -B -o -q -pl jobs org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+ *     -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
  * java -Xmx1g -cp jobs/target/test-classes:jobs/target/classes:$(cat /tmp/cp.txt) \
- *     io.vlmtagger.jobs.bench.SoakBenchmark --duration 10m --rate 50 --sample 10s
+ *     io.vlmtagger.jobs.bench.SoakBenchmark --duration 10m --rate 50 --sample 30s
  * </pre>
  */
 public final class SoakBenchmark {
+    private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(2);
+    private static final int GROWERS = 15;
 
     private SoakBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = parse(args);
-        Duration duration = Duration.parse("PT" + a.getOrDefault("duration", "10m").toUpperCase());
+        Duration duration = duration(a.getOrDefault("duration", "10m"));
         int rate = Integer.parseInt(a.getOrDefault("rate", "50"));
-        Duration sample = Duration.parse("PT" + a.getOrDefault("sample", "10s").toUpperCase());
+        Duration sample = duration(a.getOrDefault("sample", "30s"));
+        Duration histogramAt = duration(a.getOrDefault("histogram-at", "3m"));
         int modelMs = Integer.parseInt(a.getOrDefault("model-ms", "5"));
-        System.out.printf("soak: %s at %d events/s, sample every %s, fake model %d ms per batch%n",
-                duration, rate, sample, modelMs);
+        String brokerHeap = a.getOrDefault("broker-heap", "512m");
+        System.out.printf("soak: %s at %d events/s, sample every %s, histogram at %s and at the end, fake model %d ms"
+                + " per batch, broker in a child JVM (-Xmx%s); this JVM: %s, -Xmx%d MB%n", duration, rate, sample,
+                histogramAt, modelMs, brokerHeap, ManagementFactory.getRuntimeMXBean().getPid(),
+                Runtime.getRuntime().maxMemory() >> 20);
 
         Path work = Files.createTempDirectory("soak");
+        Path index = work.resolve("index");
         FakeCaptioner captioner = new FakeCaptioner();
         String captionerId = FakeModels.register(captioner);
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            kafka.createTopics(2, "images", "image-captions", "chat-answers", "image-dead-letters");
+        boolean ok;
+        try (BrokerProcess kafka = BrokerProcess.start(brokerHeap, work.resolve("broker.log"), 2,
+                "images", "image-captions", "chat-answers", "image-dead-letters")) {
+            System.out.printf("broker: pid %d at %s, log %s%n", kafka.pid(), kafka.bootstrapServers(), work.resolve("broker.log"));
             Map<String, String> m = new LinkedHashMap<>();
             m.put(JobOptions.KAFKA_BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
-            m.put(JobOptions.CHECKPOINT_INTERVAL.key(), "2 s");
+            m.put(JobOptions.CHECKPOINT_INTERVAL.key(), CHECKPOINT_INTERVAL.toMillis() + " ms");
             m.put(JobOptions.KAFKA_TRANSACTION_TIMEOUT.key(), "60 s");
-            m.put(JobOptions.SEARCH_LUCENE_DIR.key(), work.resolve("index").toString());
+            m.put(JobOptions.SEARCH_LUCENE_DIR.key(), index.toString());
             m.put(JobOptions.MODEL_CAPTION_CHECKPOINT.key(), "fake-blip2");
             m.put(JobOptions.JOB_PARALLELISM.key(), "2");
             m.put("inference.max-batch-wait", "20 ms");
@@ -97,39 +118,86 @@ public final class SoakBenchmark {
             outReader.start();
             dlReader.start();
 
-            List<long[]> rows = new ArrayList<>();
-            System.out.printf("%8s %10s %10s %10s %10s %8s %10s %10s %8s%n", "t_s", "produced", "out", "dead", "depth",
-                    "out_ps", "heap_mb", "rss_mb", "threads");
+            List<SoakRow> rows = new ArrayList<>();
+            Path earlyHistogram = null;
+            String earlyAt = null;
+            SoakReport.printHeader(System.out);
             long start = System.nanoTime();
-            long lastOut = 0;
-            long lastT = start;
-            while (System.nanoTime() - start < duration.toNanos()) {
-                Thread.sleep(sample.toMillis());
-                System.gc();
-                long now = System.nanoTime();
-                long o = out.get();
-                long d = dead.get();
+            long nextSample = sample.toNanos();
+            long maxDepth = 0;
+            while (true) {
+                long elapsed = System.nanoTime() - start;
                 long p = produced.get();
-                long heap = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20;
-                long rss = rssKb() >> 10;
-                long threads = ManagementFactory.getThreadMXBean().getThreadCount();
-                long outPs = (o - lastOut) * 1_000_000_000L / Math.max(1, now - lastT);
-                long t = (now - start) / 1_000_000_000L;
-                rows.add(new long[] {t, p, o, d, p - o - d, outPs, heap, rss, threads});
-                System.out.printf("%8d %10d %10d %10d %10d %8d %10d %10d %8d%n", t, p, o, d, p - o - d, outPs, heap, rss, threads);
-                lastOut = o;
-                lastT = now;
+                maxDepth = Math.max(maxDepth, p - out.get() - dead.get());
+                if (elapsed >= nextSample) {
+                    MemorySample jvm = MemorySample.take();
+                    ProcStatus broker = ProcStatus.of(kafka.pid());
+                    long[] disk = directorySize(index);
+                    long o = out.get();
+                    long d = dead.get();
+                    p = produced.get();
+                    SoakRow row = new SoakRow((System.nanoTime() - start) / 1e9, p, o, d, p - o - d,
+                            Math.max(maxDepth, p - o - d), jvm, broker, disk[0], (int) disk[1]);
+                    SoakReport.printRow(System.out, String.format("%.0fs", row.seconds()), row,
+                            rows.isEmpty() ? null : rows.get(rows.size() - 1), row.maxDepth());
+                    rows.add(row);
+                    maxDepth = 0;
+                    nextSample += sample.toNanos();
+                    if (earlyHistogram == null && elapsed >= histogramAt.toNanos()) {
+                        earlyAt = String.format("t=%.0fs", (System.nanoTime() - start) / 1e9);
+                        earlyHistogram = Files.writeString(work.resolve("histogram-" + earlyAt + ".txt"), ClassHistogram.takeText());
+                    }
+                    if (elapsed >= duration.toNanos()) {
+                        break;
+                    }
+                }
+                Thread.sleep(1000);
             }
+            String endAt = String.format("t=%.0fs", (System.nanoTime() - start) / 1e9);
+            Path endHistogram = Files.writeString(work.resolve("histogram-" + endAt + ".txt"), ClassHistogram.takeText());
             running.set(false);
             producer.join();
-            summary(rows);
+            SoakReport report = new SoakReport(rows, duration.toSeconds(), rate, CHECKPOINT_INTERVAL.toMillis() / 1000.0);
+            report.printMinutes(System.out);
+            if (earlyHistogram != null) {
+                SoakReport.printGrowers(System.out, earlyAt, ClassHistogram.parse(Files.readString(earlyHistogram)), endAt,
+                        ClassHistogram.parse(Files.readString(endHistogram)), GROWERS);
+                System.out.printf("histograms: %s, %s%n", earlyHistogram, endHistogram);
+            }
+            long[] disk = directorySize(index);
+            System.out.printf("Lucene index at the end: %.1f MB in %d files%n", disk[0] / (double) (1 << 20), disk[1]);
+            ok = report.printVerdict(System.out);
             job.cancel().get();
             outReader.join();
             dlReader.join();
         } finally {
             FakeModels.unregister(captionerId);
         }
-        System.exit(0);
+        System.exit(ok ? 0 : 1);
+    }
+
+    /** Bytes and number of files under {@code dir} (0 if it does not exist yet); files a merge deletes meanwhile are skipped. */
+    private static long[] directorySize(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return new long[] {0, 0};
+        }
+        long bytes = 0;
+        long files = 0;
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) s::iterator) {
+                try {
+                    bytes += Files.size(f);
+                    files++;
+                } catch (NoSuchFileException gone) {
+                    // deleted by a merge or a commit between the listing and the stat
+                }
+            }
+        }
+        return new long[] {bytes, files};
+    }
+
+    private static Duration duration(String text) {
+        return Duration.parse("PT" + text.toUpperCase());
     }
 
     /** The registered fake, with a fixed cost per model call (a sleep on the model thread). */
@@ -137,22 +205,6 @@ public final class SoakBenchmark {
             String id, int modelMs) {
         io.vlmtagger.operators.slots.ModelProvider<io.vlmtagger.models.api.ImageCaptioner> fakes = FakeModels.captionerProvider(id);
         return (spec, device) -> new SlowCaptioner(fakes.acquire(spec, device), modelMs);
-    }
-
-    private static void summary(List<long[]> rows) {
-        if (rows.size() < 2) {
-            return;
-        }
-        int half = rows.size() / 2;
-        System.out.printf("first half / second half averages: heap_mb %.0f / %.0f, rss_mb %.0f / %.0f, depth %.0f / %.0f,"
-                        + " out_ps %.1f / %.1f; max depth %d; threads %d -> %d%n",
-                avg(rows, 0, half, 6), avg(rows, half, rows.size(), 6), avg(rows, 0, half, 7), avg(rows, half, rows.size(), 7),
-                avg(rows, 0, half, 4), avg(rows, half, rows.size(), 4), avg(rows, 0, half, 5), avg(rows, half, rows.size(), 5),
-                rows.stream().mapToLong(r -> r[4]).max().orElse(0), rows.get(0)[8], rows.get(rows.size() - 1)[8]);
-    }
-
-    private static double avg(List<long[]> rows, int from, int to, int col) {
-        return rows.subList(from, to).stream().mapToLong(r -> r[col]).average().orElse(0);
     }
 
     private static void produce(String bootstrap, int rate, AtomicBoolean running, AtomicLong produced) {
@@ -209,25 +261,12 @@ public final class SoakBenchmark {
         }
     }
 
-    private static long rssKb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (Exception e) {
-            return -1;
-        }
-        return -1;
-    }
-
     private static Map<String, String> parse(String[] args) {
         Map<String, String> m = new HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("expected --key value pairs (--duration 10m --rate 50 --sample 10s"
-                        + " --model-ms 5), got " + args[i]);
+                throw new IllegalArgumentException("expected --key value pairs (--duration 10m --rate 50 --sample 30s"
+                        + " --model-ms 5 --histogram-at 3m --broker-heap 512m), got " + args[i]);
             }
             m.put(args[i].substring(2), args[i + 1]);
         }
