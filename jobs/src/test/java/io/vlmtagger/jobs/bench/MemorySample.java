@@ -15,6 +15,7 @@ import java.lang.management.MemoryMXBean;
  *
  * @param heapAfterGc heap used right after the full GC
  * @param heapCommitted heap the JVM has committed (reserved from the OS) after that GC
+ * @param heapResidentKb KiB of the heap's address range that are resident (part of the RSS; see {@link HeapResidency})
  * @param nonHeap     non-heap used (metaspace, compressed class space, code cache)
  * @param metaspace   the {@code Metaspace} pool's used bytes (classes loaded)
  * @param direct      NIO direct buffers ({@code BufferPoolMXBean} "direct")
@@ -22,7 +23,9 @@ import java.lang.management.MemoryMXBean;
  * @param threads     live threads
  * @param process     the process's resident memory
  */
-record MemorySample(long heapAfterGc, long heapCommitted, long nonHeap, long metaspace, long direct, long mapped, int threads, ProcStatus process) {
+record MemorySample(long heapAfterGc, long heapCommitted, long heapResidentKb, long nonHeap, long metaspace, long direct, long mapped, int threads, ProcStatus process) {
+
+    private static final HeapResidency HEAP = HeapResidency.locate();
 
     static MemorySample take() {
         requireFullExplicitGc();
@@ -31,7 +34,7 @@ record MemorySample(long heapAfterGc, long heapCommitted, long nonHeap, long met
         long metaspace = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getName().equals("Metaspace"))
                 .mapToLong(p -> p.getUsage().getUsed()).sum();
-        return new MemorySample(mem.getHeapMemoryUsage().getUsed(), mem.getHeapMemoryUsage().getCommitted(),
+        return new MemorySample(mem.getHeapMemoryUsage().getUsed(), mem.getHeapMemoryUsage().getCommitted(), HEAP.residentKb(),
                 mem.getNonHeapMemoryUsage().getUsed(), metaspace,
                 bufferPool("direct"), bufferPool("mapped"), ManagementFactory.getThreadMXBean().getThreadCount(),
                 ProcStatus.self());

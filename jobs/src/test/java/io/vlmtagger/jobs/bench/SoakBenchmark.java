@@ -54,16 +54,16 @@ import java.util.stream.Stream;
  * takes a {@link MemorySample} (heap after a full GC, non-heap, metaspace, direct and mapped
  * buffers, threads, RSS with its anonymous and file parts), the broker child's RSS and the Lucene
  * index's size on disk. A class histogram of the live heap is taken at {@code --histogram-at} and
- * at the end, and the top growers between them printed. At the end: a table per minute, the
+ * at the end, and the top growers between them printed; with {@code -XX:NativeMemoryTracking=summary}
+ * also the native memory per category between the same two points ({@link NativeMemory}). At the end: a table per minute, the
  * slopes over the second half and the verdict ({@link SoakReport}); the exit status is 0 when the
  * verdict is flat and bounded, 1 otherwise.
  *
  * <pre>
- * mvn -B -o -q -pl jobs -am test-compile
- * mvn -B -o -q -pl jobs org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+ * mvn -B -o -q -pl jobs -am test-compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
  *     -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
- * java -Xmx1g -cp jobs/target/test-classes:jobs/target/classes:$(cat /tmp/cp.txt) \
- *     io.vlmtagger.jobs.bench.SoakBenchmark --duration 10m --rate 50 --sample 30s
+ * java -Xmx1g -XX:NativeMemoryTracking=summary -cp jobs/target/test-classes:jobs/target/classes:$(cat /tmp/cp.txt) \
+ *     io.vlmtagger.jobs.bench.SoakBenchmark --duration 10m --rate 50 --sample 30s --histogram-at 3m
  * </pre>
  */
 public final class SoakBenchmark {
@@ -146,6 +146,9 @@ public final class SoakBenchmark {
                     if (earlyHistogram == null && elapsed >= histogramAt.toNanos()) {
                         earlyAt = String.format("t=%.0fs", (System.nanoTime() - start) / 1e9);
                         earlyHistogram = Files.writeString(work.resolve("histogram-" + earlyAt + ".txt"), ClassHistogram.takeText());
+                        if (NativeMemory.enabled()) {
+                            NativeMemory.baseline();
+                        }
                     }
                     if (elapsed >= duration.toNanos()) {
                         break;
@@ -163,6 +166,11 @@ public final class SoakBenchmark {
                 SoakReport.printGrowers(System.out, earlyAt, ClassHistogram.parse(Files.readString(earlyHistogram)), endAt,
                         ClassHistogram.parse(Files.readString(endHistogram)), GROWERS);
                 System.out.printf("histograms: %s, %s%n", earlyHistogram, endHistogram);
+                if (NativeMemory.enabled()) {
+                    Path nmt = Files.writeString(work.resolve("native-memory-" + endAt + ".txt"), NativeMemory.summaryDiff());
+                    System.out.printf("native memory (committed) %s -> %s, by category (%s):%n%s%n", earlyAt, endAt, nmt,
+                            NativeMemory.categories(Files.readString(nmt)));
+                }
             }
             long[] disk = directorySize(index);
             System.out.printf("Lucene index at the end: %.1f MB in %d files%n", disk[0] / (double) (1 << 20), disk[1]);

@@ -19,8 +19,8 @@ final class SoakReport {
     static final int BOUNDED_DEPTH_CHECKPOINTS = 3;
 
     private static final double MB = 1 << 20;
-    private static final String HEADER = "%5s %8s %8s %6s %9s %6s %8s %8s %8s %7s %7s %7s %7s %7s %7s %7s %9s %8s%n";
-    private static final String ROW = "%5s %8d %8d %6d %9d %6.1f %8.1f %8.1f %8.1f %7.1f %7.1f %7.1f %7d %7.1f %7.1f %7.1f %9.1f %8.1f%n";
+    private static final String HEADER = "%5s %8s %8s %6s %9s %6s %8s %8s %8s %8s %7s %7s %7s %7s %7s %7s %7s %9s %8s%n";
+    private static final String ROW = "%5s %8d %8d %6d %9d %6.1f %8.1f %8.1f %8.1f %8.1f %7.1f %7.1f %7.1f %7d %7.1f %7.1f %7.1f %9.1f %8.1f%n";
 
     private final List<SoakRow> rows;
     private final double durationSeconds;
@@ -35,7 +35,7 @@ final class SoakReport {
     }
 
     static void printHeader(PrintStream out) {
-        out.printf(HEADER, "t", "produced", "out", "dead", "depth_max", "out_ps", "heap_gc", "heap_com", "non_heap", "meta",
+        out.printf(HEADER, "t", "produced", "out", "dead", "depth_max", "out_ps", "heap_gc", "heap_com", "heap_rss", "non_heap", "meta",
                 "direct", "mapped", "threads", "rss", "anon", "file", "broker_rss", "index");
     }
 
@@ -45,14 +45,14 @@ final class SoakReport {
         long dOut = previous == null ? row.out() : row.out() - previous.out();
         MemorySample m = row.jvm();
         out.printf(ROW, label, row.produced(), row.out(), row.dead(), maxDepth, dOut / dt,
-                m.heapAfterGc() / MB, m.heapCommitted() / MB, m.nonHeap() / MB, m.metaspace() / MB, m.direct() / MB, m.mapped() / MB,
+                m.heapAfterGc() / MB, m.heapCommitted() / MB, m.heapResidentKb() / 1024.0, m.nonHeap() / MB, m.metaspace() / MB, m.direct() / MB, m.mapped() / MB,
                 m.threads(), m.process().rssKb() / 1024.0, m.process().anonKb() / 1024.0, m.process().fileKb() / 1024.0,
                 row.broker().rssKb() / 1024.0, row.indexBytes() / MB);
     }
 
     /** The per-minute table: the sample at (or first after) each whole minute, depth_max over that minute. */
     void printMinutes(PrintStream out) {
-        out.println("per minute (memory columns in MB; heap_gc = heap used after a full GC; heap_com = heap committed; depth_max = deepest"
+        out.println("per minute (memory columns in MB; heap_gc = heap used after a full GC; heap_com = heap committed; heap_rss = resident part of the heap's address range (in rss); depth_max = deepest"
                 + " produced-but-not-out over the minute, read every second; out_ps = records out per second over the minute):");
         printHeader(out);
         SoakRow previous = null;
@@ -69,7 +69,11 @@ final class SoakReport {
         }
     }
 
-    /** Slopes over the second half and the verdict; true when memory is flat and queues bounded. */
+    /**
+     * Slopes over the second half and the verdict; true when the heap after GC is flat, queues are
+     * bounded, threads do not grow, and the RSS is flat or grows only inside the heap's committed
+     * pages (RSS outside the heap flat, heap resident at most the committed heap).
+     */
     boolean printVerdict(PrintStream out) {
         List<SoakRow> late = new ArrayList<>();
         List<SoakRow> early = new ArrayList<>();
@@ -89,6 +93,9 @@ final class SoakReport {
                 heap, slope(late, r -> r.jvm().heapCommitted() / MB), rss, slope(late, r -> r.jvm().process().anonKb() / 1024.0),
                 slope(late, r -> r.jvm().process().fileKb() / 1024.0), slope(late, r -> r.jvm().nonHeap() / MB),
                 slope(late, r -> r.jvm().direct() / MB), slope(late, r -> r.jvm().mapped() / MB));
+        double heapRss = slope(late, r -> r.jvm().heapResidentKb() / 1024.0);
+        double outside = slope(late, r -> (r.jvm().process().rssKb() - r.jvm().heapResidentKb()) / 1024.0);
+        out.printf("  RSS of the heap's address range %+.2f MB/min, RSS outside the heap %+.2f MB/min%n", heapRss, outside);
         out.printf("  threads %+.2f /min, broker child RSS %+.2f MB/min, Lucene index on disk %+.2f MB/min, depth %+.2f events/min%n",
                 slope(late, r -> r.jvm().threads()), slope(late, r -> r.broker().rssKb() / 1024.0),
                 slope(late, r -> r.indexBytes() / MB), slope(late, r -> r.depth()));
@@ -101,14 +108,24 @@ final class SoakReport {
         boolean rssFlat = rss < FLAT_RSS_MB_PER_MIN;
         boolean bounded = lateMax <= bound;
         boolean threadsFlat = threadsEnd <= threadsStart;
+        boolean outsideFlat = outside < FLAT_RSS_MB_PER_MIN;
+        SoakRow last = late.get(late.size() - 1);
+        double heapRssEnd = last.jvm().heapResidentKb() / 1024.0;
+        double committedEnd = last.jvm().heapCommitted() / MB;
+        // heap pages touched for the first time add to RSS only up to the committed heap: bounded
+        boolean rssBounded = rssFlat || (outsideFlat && heapRssEnd <= committedEnd + 1);
         out.printf("  depth max %d (first half) / %d (second half), bound %d = %d checkpoint intervals of input;"
                 + " threads %d -> %d over the second half%n", earlyMax, lateMax, bound, BOUNDED_DEPTH_CHECKPOINTS,
                 threadsStart, threadsEnd);
         out.printf("verdict: heap %s (%+.2f MB/min, flat below %.1f), RSS %s (%+.2f MB/min, flat below %.1f),"
-                        + " queues %s, threads %s%n",
+                        + " RSS outside the heap %s (%+.2f MB/min; heap resident %.1f of %.1f MB committed), queues %s, threads %s%n",
                 heapFlat ? "FLAT" : "GROWING", heap, FLAT_HEAP_MB_PER_MIN, rssFlat ? "FLAT" : "GROWING", rss,
-                FLAT_RSS_MB_PER_MIN, bounded ? "BOUNDED" : "UNBOUNDED", threadsFlat ? "FLAT" : "GROWING");
-        return heapFlat && rssFlat && bounded && threadsFlat;
+                FLAT_RSS_MB_PER_MIN, outsideFlat ? "FLAT" : "GROWING", outside, heapRssEnd, committedEnd,
+                bounded ? "BOUNDED" : "UNBOUNDED", threadsFlat ? "FLAT" : "GROWING");
+        if (!rssFlat && rssBounded) {
+            out.println("  RSS grows only by heap pages touched for the first time, which the committed heap bounds");
+        }
+        return heapFlat && rssBounded && bounded && threadsFlat;
     }
 
     static void printGrowers(PrintStream out, String from, ClassHistogram before, String to, ClassHistogram after, int limit) {
