@@ -157,12 +157,13 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
         conversations = new LinkedHashMap<>();
         metrics = new InferenceMetrics(getMetricGroup());
         slot = SlotModel.acquire(modelProvider, modelSpec, getRuntimeContext(), settings.gpuResourceName(),
-                settings.devices());
+                settings.devices(), settings.deviceConcurrency());
         metrics.setModelLoadTimeMs(slot.loadTimeMs());
         String name = "chat-" + slot.device().replace(":", "") + "-"
                 + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         scheduler = schedulerFactory.create(name);
         VisualChatModel model = slot.model();
+        SlotModel<?> gated = slot;
         int bucketTokens = settings.chatPromptBucketTokens();
         batcher = settings.configure(MicroBatcher.<ChatJob, GenerationResult>builder()
                 .setName(name)
@@ -172,7 +173,7 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
                     for (ChatJob job : jobs) {
                         requests.add(new ChatRequest(job.pixels, job.history, job.question));
                     }
-                    return model.answer(requests, settings.chatGeneration());
+                    return gated.runBatch(() -> model.answer(requests, settings.chatGeneration()));
                 })
                 .optPreprocessor(job -> {
                     if (job.pixels == null) {

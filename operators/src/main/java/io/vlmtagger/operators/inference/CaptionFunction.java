@@ -122,12 +122,13 @@ public class CaptionFunction extends RichAsyncFunction<ImageTask, Outcome<Enrich
         // By identity: Flink hands timeout() the same input object it gave asyncInvoke().
         inFlight = Collections.synchronizedMap(new IdentityHashMap<>());
         slot = SlotModel.acquire(modelProvider, modelSpec, getRuntimeContext(), settings.gpuResourceName(),
-                settings.devices());
+                settings.devices(), settings.deviceConcurrency());
         metrics.setModelLoadTimeMs(slot.loadTimeMs());
         String name = "caption-" + slot.device().replace(":", "") + "-"
                 + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         scheduler = schedulerFactory.create(name);
         ImageCaptioner model = slot.model();
+        SlotModel<?> gated = slot;
         batcher = settings.configure(MicroBatcher.<CaptionJob, GenerationResult>builder()
                 .setName(name)
                 .setHandler(jobs -> {
@@ -135,7 +136,7 @@ public class CaptionFunction extends RichAsyncFunction<ImageTask, Outcome<Enrich
                     for (CaptionJob job : jobs) {
                         requests.add(new CaptionRequest(job.pixels, settings.captionPrompt()));
                     }
-                    return model.caption(requests, settings.captionGeneration());
+                    return gated.runBatch(() -> model.caption(requests, settings.captionGeneration()));
                 })
                 .optPreprocessor(job -> {
                     if (job.pixels == null) {

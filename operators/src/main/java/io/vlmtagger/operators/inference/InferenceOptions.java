@@ -57,6 +57,14 @@ public final class InferenceOptions {
                     + " Ignored when Flink's external resource 'gpu' is configured (its assigned index wins)."
                     + " Empty and no GPU resource: 'cpu'.");
 
+    public static final ConfigOption<Integer> DEVICE_CONCURRENCY = ConfigOptions.key("inference.device-concurrency")
+            .intType().defaultValue(1)
+            .withDescription("Model batches that may run at once on one device, over all slots (subtasks) and"
+                    + " models of a TaskManager that use it; the others wait their turn. 1 keeps one set of"
+                    + " activations per device (slots share the weights, not the activations) and costs no"
+                    + " throughput on a CPU, where concurrent batches compete for the same cores; a GPU may"
+                    + " gain from 2 by overlapping batches, at the cost of memory. 0: no limit.");
+
     public static final ConfigOption<String> GPU_RESOURCE_NAME = ConfigOptions.key("inference.gpu-resource-name")
             .stringType().defaultValue("gpu")
             .withDescription("Name of Flink's external resource that assigns GPUs to slots"

@@ -27,6 +27,7 @@ public final class InferenceSettings implements Serializable {
     private final Duration shutdownTimeout;
     private final ArrayList<String> devices;
     private final String gpuResourceName;
+    private final int deviceConcurrency;
     private final GenerationOptions captionGeneration;
     private final String captionPrompt;
     private final GenerationOptions chatGeneration;
@@ -45,6 +46,7 @@ public final class InferenceSettings implements Serializable {
         this.shutdownTimeout = c.get(InferenceOptions.SHUTDOWN_TIMEOUT);
         this.devices = new ArrayList<>(c.get(InferenceOptions.DEVICES));
         this.gpuResourceName = c.get(InferenceOptions.GPU_RESOURCE_NAME);
+        this.deviceConcurrency = c.get(InferenceOptions.DEVICE_CONCURRENCY);
         this.captionGeneration = GenerationOptions.builder()
                 .optMaxNewTokens(c.get(InferenceOptions.CAPTION_MAX_NEW_TOKENS))
                 .optNumBeams(c.get(InferenceOptions.CAPTION_NUM_BEAMS))
@@ -92,6 +94,8 @@ public final class InferenceSettings implements Serializable {
     }
     public List<String> devices() { return List.copyOf(devices); }
     public String gpuResourceName() { return gpuResourceName; }
+    /** Batches at once per device over the slots of a TaskManager; 0: no limit. */
+    public int deviceConcurrency() { return deviceConcurrency; }
     public GenerationOptions captionGeneration() { return captionGeneration; }
     /** May be null: unconditional captions. */
     public String captionPrompt() { return captionPrompt; }
@@ -128,6 +132,7 @@ public final class InferenceSettings implements Serializable {
         public Builder optPreprocessThreads(int v) { return opt(InferenceOptions.PREPROCESS_THREADS, v); }
         public Builder optShutdownTimeout(Duration v) { return opt(InferenceOptions.SHUTDOWN_TIMEOUT, v); }
         public Builder optDevices(List<String> v) { return opt(InferenceOptions.DEVICES, v); }
+        public Builder optDeviceConcurrency(int v) { return opt(InferenceOptions.DEVICE_CONCURRENCY, v); }
         public Builder optChatHistoryTtl(Duration v) { return opt(InferenceOptions.CHAT_HISTORY_TTL, v); }
         public Builder optChatHistoryMaxTurns(int v) { return opt(InferenceOptions.CHAT_HISTORY_MAX_TURNS, v); }
         public Builder optChatPromptBucketTokens(int v) { return opt(InferenceOptions.CHAT_PROMPT_BUCKET_TOKENS, v); }
@@ -161,6 +166,10 @@ public final class InferenceSettings implements Serializable {
         }
         if (config.get(InferenceOptions.CHAT_PROMPT_BUCKET_TOKENS) < 0) {
             throw new IllegalArgumentException(InferenceOptions.CHAT_PROMPT_BUCKET_TOKENS.key() + " must be >= 0 (0 turns bucketing off)");
+        }
+        if (config.get(InferenceOptions.DEVICE_CONCURRENCY) < 0) {
+            throw new IllegalArgumentException(InferenceOptions.DEVICE_CONCURRENCY.key()
+                    + " must be >= 0 (0 = no limit), got " + config.get(InferenceOptions.DEVICE_CONCURRENCY));
         }
         if (config.get(InferenceOptions.PREPROCESS_THREADS) < 0) {
             throw new IllegalArgumentException(InferenceOptions.PREPROCESS_THREADS.key() + " must be >= 0");

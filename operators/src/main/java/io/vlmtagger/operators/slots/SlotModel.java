@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
 
 /**
  * The model handle one subtask holds: acquired in {@code open()} on the subtask's device (see
@@ -30,17 +31,23 @@ public final class SlotModel<M extends AutoCloseable> implements AutoCloseable {
     private final M model;
     private final String device;
     private final long loadTimeMs;
+    private final DeviceGate gate;
 
-    private SlotModel(M model, String device, long loadTimeMs) {
+    private SlotModel(M model, String device, long loadTimeMs, DeviceGate gate) {
         this.model = model;
         this.device = device;
         this.loadTimeMs = loadTimeMs;
+        this.gate = gate;
     }
 
-    /** Picks the subtask's device and acquires the model there, timing the load. */
+    /**
+     * Picks the subtask's device and acquires the model there, timing the load; batches run through
+     * the device's shared gate of {@code deviceConcurrency} permits ({@link DeviceGates#global()}, 0:
+     * no limit).
+     */
     public static <M extends AutoCloseable> SlotModel<M> acquire(
-            ModelProvider<M> provider, ModelSpec spec, RuntimeContext ctx, String gpuResourceName, List<String> devices)
-            throws Exception {
+            ModelProvider<M> provider, ModelSpec spec, RuntimeContext ctx, String gpuResourceName, List<String> devices,
+            int deviceConcurrency) throws Exception {
         Set<org.apache.flink.api.common.externalresource.ExternalResourceInfo> gpus;
         try {
             gpus = ctx.getExternalResourceInfos(gpuResourceName);
@@ -50,8 +57,9 @@ public final class SlotModel<M extends AutoCloseable> implements AutoCloseable {
         }
         int subtask = ctx.getTaskInfo().getIndexOfThisSubtask();
         String device = DeviceSelector.select(gpus, devices, subtask);
-        configureEngineThreads(ctx.getTaskInfo().getNumberOfParallelSubtasks());
-        return acquire(provider, spec, device, ctx.getTaskInfo().getTaskNameWithSubtasks());
+        configureEngineThreads(ctx.getTaskInfo().getNumberOfParallelSubtasks(), device, deviceConcurrency);
+        return acquire(provider, spec, device, ctx.getTaskInfo().getTaskNameWithSubtasks(),
+                DeviceGates.global().gate(device, deviceConcurrency));
     }
 
     /**
@@ -59,8 +67,18 @@ public final class SlotModel<M extends AutoCloseable> implements AutoCloseable {
      * nothing: the engine reads it once): intra-op threads = cores / concurrent models, inter-op 1.
      * The concurrent models are taken as min(operator parallelism, cores): on one TaskManager every
      * subtask of the operator may run its model at once; more subtasks than cores still get one
-     * thread each. {@code -Dai.djl.pytorch.num_threads=...} set by the operator of the cluster wins.
+     * thread each. On {@code cpu} with a device gate, at most the gate's permits run at once, so
+     * each gets cores / permits. {@code -Dai.djl.pytorch.num_threads=...} set by the operator of
+     * the cluster wins.
      */
+    static EngineThreads.Settings configureEngineThreads(int parallelism, String device, int deviceConcurrency) {
+        int concurrent = parallelism;
+        if (device.equals("cpu") && deviceConcurrency > 0) {
+            concurrent = Math.min(concurrent, deviceConcurrency);
+        }
+        return configureEngineThreads(concurrent);
+    }
+
     static EngineThreads.Settings configureEngineThreads(int parallelism) {
         int cores = Runtime.getRuntime().availableProcessors();
         EngineThreads.Settings s = EngineThreads.configure(Math.max(1, Math.min(parallelism, cores)), cores);
@@ -71,8 +89,15 @@ public final class SlotModel<M extends AutoCloseable> implements AutoCloseable {
         return s;
     }
 
+    /** Acquires the model on {@code device} with no gate: every batch runs at once (few-shot, tests). */
     public static <M extends AutoCloseable> SlotModel<M> acquire(
             ModelProvider<M> provider, ModelSpec spec, String device, String owner) throws Exception {
+        return acquire(provider, spec, device, owner, DeviceGate.unlimited(device));
+    }
+
+    /** Acquires the model on {@code device}; {@link #runBatch} waits for {@code gate}. */
+    public static <M extends AutoCloseable> SlotModel<M> acquire(
+            ModelProvider<M> provider, ModelSpec spec, String device, String owner, DeviceGate gate) throws Exception {
         long start = System.nanoTime();
         M model = provider.acquire(spec, device);
         if (model == null) {
@@ -80,7 +105,7 @@ public final class SlotModel<M extends AutoCloseable> implements AutoCloseable {
         }
         long ms = (System.nanoTime() - start) / 1_000_000L;
         LOG.info("{} acquired model {} on {} in {} ms", owner, spec.checkpointDir(), device, ms);
-        return new SlotModel<>(model, device, ms);
+        return new SlotModel<>(model, device, ms, gate);
     }
 
     public M model() {
@@ -89,6 +114,15 @@ public final class SlotModel<M extends AutoCloseable> implements AutoCloseable {
 
     public String device() {
         return device;
+    }
+
+    /** Runs one batch on the model once the device's gate lets it (see {@link DeviceGate}). */
+    public <T> T runBatch(Callable<T> batch) throws Exception {
+        return gate.run(batch);
+    }
+
+    public DeviceGate gate() {
+        return gate;
     }
 
     /** Time the acquire took: the real load for the first subtask on a device, ~0 for the others. */

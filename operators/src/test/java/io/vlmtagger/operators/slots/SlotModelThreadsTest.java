@@ -51,4 +51,16 @@ class SlotModelThreadsTest {
         assertThat(s.intraOpThreads()).isEqualTo(7);
         assertThat(s.changed()).isFalse();
     }
+
+    @Test
+    void aGateOfOneOnTheCpuGivesTheOneRunningBatchEveryCore() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(SlotModel.configureEngineThreads(2, "cpu", 1).intraOpThreads()).isEqualTo(cores);
+        System.clearProperty(EngineThreads.NUM_THREADS);
+        assertThat(SlotModel.configureEngineThreads(2, "cpu", 0).intraOpThreads())
+                .isEqualTo(Math.max(1, cores / Math.min(2, cores)));
+        System.clearProperty(EngineThreads.NUM_THREADS);
+        assertThat(SlotModel.configureEngineThreads(2, "gpu:0", 1).intraOpThreads())
+                .isEqualTo(Math.max(1, cores / Math.min(2, cores)));
+    }
 }
