@@ -109,6 +109,13 @@ public final class TaggingJob {
     /** Configures checkpointing and parallelism on {@code env} and adds the job's operators to it. */
     public void addTo(StreamExecutionEnvironment env) {
         env.enableCheckpointing(config.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        // Without object reuse Flink deep-copies every record between chained operators (the Avro
+        // ImageEvent with its image bytes, once per hop and once per branch of the three task
+        // filters): about a third of the task thread's CPU with a no-op model (docs/performance.md,
+        // P3). Safe here: no function of this job mutates or keeps its input after emitting, the two
+        // async operators copy what they keep (AsyncWaitOperator does so with reuse on), and every
+        // other stage is behind a network edge.
+        env.getConfig().enableObjectReuse();
         int parallelism = config.get(JobOptions.JOB_PARALLELISM);
         if (parallelism > 0) {
             env.setParallelism(parallelism);
@@ -185,7 +192,7 @@ public final class TaggingJob {
     /** Events whose tasks include CAPTION (the default when an event names no task). */
     static boolean wantsCaption(ImageTask task) {
         List<TaskType> tasks = task.event.getTasks();
-        return tasks == null || tasks.isEmpty() || new HashSet<>(tasks).contains(TaskType.CAPTION);
+        return tasks == null || tasks.isEmpty() || tasks.contains(TaskType.CAPTION);
     }
 
     /** Events with a question whose tasks include CHAT. */

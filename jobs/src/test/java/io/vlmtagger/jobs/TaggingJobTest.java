@@ -9,6 +9,8 @@ import io.vlmtagger.operators.testutils.FakeModels;
 import io.vlmtagger.schemas.ImageEvent;
 import io.vlmtagger.schemas.InlineImage;
 import io.vlmtagger.schemas.TaskType;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -63,6 +65,28 @@ class TaggingJobTest {
         InferenceSettings listed = job("--model.caption.checkpoint", "/b", "--model.device", "gpu:1",
                 "--inference.devices", "gpu:0;gpu:2").inferenceSettings();
         assertThat(listed.devices()).containsExactly("gpu:0", "gpu:2");
+    }
+
+    /**
+     * Every record type of the graph has a Flink serializer (POJO or Avro): with generic types
+     * disabled, building the graph fails on the first type that would fall back to Kryo. With
+     * chat and few-shot paths on, so that their types are checked too.
+     */
+    @Test
+    void noRecordTypeFallsBackToKryoAndChainedOperatorsShareRecords() {
+        Configuration flink = new Configuration();
+        flink.setString("pipeline.generic-types", "false");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        TaggingJob.builder()
+                .setConfig(JobConfig.fromArgs(new String[] {"--model.caption.checkpoint", "/b",
+                        "--model.chat.checkpoint", "/l", "--model.few-shot.checkpoint", "/i"}))
+                .setCaptionerProvider(FakeModels.captionerProvider(CAPTIONER))
+                .optChatModelProvider((spec, device) -> { throw new UnsupportedOperationException("not loaded"); })
+                .optFewShotTaggerProvider((spec, device) -> { throw new UnsupportedOperationException("not loaded"); })
+                .build().addTo(env);
+        assertThat(env.getConfig().getSerializerConfig().hasGenericTypesDisabled()).isTrue();
+        assertThat(env.getStreamGraph().getStreamNodes()).isNotEmpty();
+        assertThat(env.getConfig().isObjectReuseEnabled()).isTrue();
     }
 
     @Test

@@ -330,12 +330,17 @@ public final class ImageFetcher implements FetchClient {
                 + shown + (root.getMessage() == null ? "" : ": " + Redaction.text(root.getMessage())));
     }
 
-    static String sha256(byte[] bytes) {
+    /** One digest per thread: looking the algorithm up costs as much as hashing a small image. */
+    private static final ThreadLocal<java.security.MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+            return java.security.MessageDigest.getInstance("SHA-256");
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 missing from this JVM", e);
         }
+    });
+
+    static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(SHA256.get().digest(bytes)); // digest() resets the instance
     }
 
     private static ThreadFactory daemonThreads(String prefix) {

@@ -49,7 +49,10 @@ final class LuceneSinkWriter implements SinkWriter<EnrichedImage> {
         while (true) {
             IndexWriterConfig config = new IndexWriterConfig(LuceneDocuments.analyzer())
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-                    .setCommitOnClose(false);
+                    .setCommitOnClose(false)
+                    // a commit per checkpoint flushes a small segment each time: writing it as plain
+                    // files skips copying it once more into a compound file (merges still may)
+                    .setUseCompoundFile(false);
             try {
                 return new IndexWriter(directory, config);
             } catch (LockObtainFailedException e) {
