@@ -1,50 +1,91 @@
 package io.vlmtagger.operators.slots;
 
 import java.util.concurrent.Callable;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Lets at most {@link #permits()} model batches run at once on one device, whichever slot (subtask)
- * or model submits them; the others wait their turn in arrival order. The slots of a TaskManager
- * that share a device share one gate (see {@link DeviceGates}).
+ * The queue in front of one device: runs at most {@link #permits()} model batches at once,
+ * whichever slot (subtask) or model submits them, on the device's own {@code permits} threads,
+ * in arrival order; a caller waits for its batch's result. The slots of a TaskManager that share
+ * a device share one gate (see {@link DeviceGates}).
  *
  * <p>Why: slots on one device share the weights but not the activations, so two batches running
- * at once need two sets of activations (issue 7, P5: 1.27x the memory of one). On a CPU the two
- * batches also compete for the same cores, so running them one after the other costs no
- * throughput; on a GPU it trades the overlap of two batches for memory, and {@code
- * inference.device-concurrency} raises the limit. A waiting slot keeps collecting requests, so its
- * next batch is fuller.
+ * at once need two sets of activations (issue 7, P5). Running them one after the other is not
+ * enough on a CPU: each slot's model thread would allocate its activations from its own malloc
+ * arena, and memory freed in one arena is not reused by the other thread, so the process still
+ * grows by a second set. On the device's thread every batch reuses the same arena. On a CPU the
+ * two batches competed for the same cores anyway, so this costs no throughput; on a GPU it trades
+ * the overlap of two batches for memory, and {@code inference.device-concurrency} raises the
+ * limit. A waiting slot keeps collecting requests, so its next batch is fuller. Idle device
+ * threads end after a minute.
  */
 public final class DeviceGate {
+    private static final long IDLE_SECONDS = 60;
+
     private final String device;
     private final int permits;
-    private final Semaphore semaphore;
+    private final ThreadPoolExecutor threads;
 
-    /** @param permits batches at once; 0 means no limit */
+    /** @param permits batches at once; 0 means no limit (batches run on the caller's thread) */
     DeviceGate(String device, int permits) {
         if (permits < 0) {
             throw new IllegalArgumentException("device concurrency must be >= 0 (0 = no limit), got " + permits);
         }
         this.device = device;
         this.permits = permits;
-        this.semaphore = permits == 0 ? null : new Semaphore(permits, true);
+        if (permits == 0) {
+            this.threads = null;
+        } else {
+            AtomicInteger n = new AtomicInteger();
+            this.threads = new ThreadPoolExecutor(permits, permits, IDLE_SECONDS, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), r -> {
+                        Thread t = new Thread(r, "device-" + device.replace(":", "") + "-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            this.threads.allowCoreThreadTimeOut(true);
+        }
     }
 
-    /** A gate that lets every batch through at once. */
+    /** A gate that lets every batch through at once, on its caller's thread. */
     public static DeviceGate unlimited(String device) {
         return new DeviceGate(device, 0);
     }
 
-    /** Runs {@code batch} once a permit is free, releasing it when the batch returns or throws. */
+    /**
+     * Runs {@code batch} on the device's thread once it is free and returns its result; what the
+     * batch throws is rethrown as is. Interrupting the caller (a slot closing) cancels its batch:
+     * dropped if it has not started, else the device thread is interrupted, as the slot's own
+     * thread was when batches ran there, so that one slot's stuck batch does not hold the device
+     * for the others.
+     */
     public <T> T run(Callable<T> batch) throws Exception {
-        if (semaphore == null) {
+        if (threads == null) {
             return batch.call();
         }
-        semaphore.acquire();
+        Future<T> result = threads.submit(batch);
         try {
-            return batch.call();
-        } finally {
-            semaphore.release();
+            return result.get();
+        } catch (InterruptedException e) {
+            result.cancel(true);
+            throw e;
+        } catch (CancellationException e) {
+            throw new InterruptedException("batch on " + device + " was cancelled");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Exception ex) {
+                throw ex;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw e;
         }
     }
 

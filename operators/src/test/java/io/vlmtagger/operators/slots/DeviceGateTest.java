@@ -99,6 +99,28 @@ class DeviceGateTest {
         assertThat(maxConcurrentBatches(2)).isEqualTo(2);
     }
 
+    /** One thread per permit: the batches of both slots reuse its allocator arena instead of growing two. */
+    @Test
+    void theBatchesOfBothSlotsRunOnTheDevicesOneThread() throws Exception {
+        DeviceGates gates = new DeviceGates();
+        List<DeviceGate> slots = List.of(gates.gate("cpu", 1), gates.gate("cpu", 1));
+        java.util.Set<String> ran = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<Future<String>> results = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            DeviceGate gate = slots.get(i % 2);
+            results.add(threads.submit(() -> gate.run(() -> {
+                ran.add(Thread.currentThread().getName());
+                return "ok";
+            })));
+        }
+        for (Future<String> r : results) {
+            assertThat(r.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        }
+        assertThat(ran).containsExactly("device-cpu-1");
+        assertThat(DeviceGate.unlimited("cpu").run(() -> Thread.currentThread().getName()))
+                .as("no limit: on the caller's thread").isEqualTo(Thread.currentThread().getName());
+    }
+
     @Test
     void slotsOnOneDeviceShareItsGateAndOtherDevicesHaveTheirOwn() {
         DeviceGates gates = new DeviceGates();
