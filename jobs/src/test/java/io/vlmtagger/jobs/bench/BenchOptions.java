@@ -2,6 +2,8 @@ package io.vlmtagger.jobs.bench;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /** Flags of {@link PipelineBenchmark}; defaults keep the whole run to a few minutes on 2 cores. */
 final class BenchOptions {
@@ -17,9 +19,16 @@ final class BenchOptions {
     int latencyEvents = 8;
     int noopEvents = 60_000;
     int noopBatch = 64;
+    int noopWarmup = 30_000;
     double noopLatencySeconds = 5;
     long checkpointMs = 1000;
     Duration timeout = Duration.ofMinutes(15);
+    Set<String> phases = new LinkedHashSet<>(ALL_PHASES);
+    /** Job options set on every phase's job (--set key=value, repeatable), e.g. search.backend=none. */
+    java.util.Map<String, String> jobOverrides = new java.util.LinkedHashMap<>();
+
+    /** p1: raw model + pipeline + P6 with the model; p2: naive job; p3: no-op + P6 no-op; p5: memory. */
+    static final Set<String> ALL_PHASES = Set.of("p1", "p2", "p3", "p5");
 
     static final String HELP = """
             PipelineBenchmark flags (defaults in brackets):
@@ -32,10 +41,14 @@ final class BenchOptions {
               --image-size PX         side of the generated PNGs [224]
               --latency-events N      events paced at 50% of the P1 rate (P6, model) [8]
               --noop-events N         backlog for the no-op capacity (P3) [60000]
+              --noop-warmup N         events through the no-op job before the measured backlog (JIT warm-up) [30000]
               --noop-batch N          batch size of the no-op job [64]
               --noop-latency-s S      seconds paced at 50% of P3 (P6, framework) [5]
               --checkpoint-ms MS      checkpoint interval of every job [1000]
               --timeout-s S           give up on a phase after S seconds [900]
+              --phases LIST           comma-separated subset of p1,p2,p3,p5 (p1 includes P6 with the model,
+                                      p3 P6 with the no-op model) [all]
+              --set KEY=VALUE         a job option for every phase's job, repeatable (e.g. search.backend=none)
               --plot FILE             PNG to write [target/bench/pipeline-bench.png]
               --work DIR              broker and index files [$TMPDIR/vlm-pipeline-bench-<pid>]
             """;
@@ -63,15 +76,40 @@ final class BenchOptions {
                 case "--latency-events" -> o.latencyEvents = positive(flag, v);
                 case "--noop-events" -> o.noopEvents = positive(flag, v);
                 case "--noop-batch" -> o.noopBatch = positive(flag, v);
+                case "--noop-warmup" -> o.noopWarmup = Integer.parseInt(v);
                 case "--noop-latency-s" -> o.noopLatencySeconds = Double.parseDouble(v);
                 case "--checkpoint-ms" -> o.checkpointMs = positive(flag, v);
                 case "--timeout-s" -> o.timeout = Duration.ofSeconds(positive(flag, v));
+                case "--phases" -> o.phases = phases(v);
+                case "--set" -> {
+                    int eq = v.indexOf('=');
+                    if (eq <= 0) {
+                        throw new IllegalArgumentException("--set needs KEY=VALUE, got " + v);
+                    }
+                    o.jobOverrides.put(v.substring(0, eq), v.substring(eq + 1));
+                }
                 case "--plot" -> o.plot = Path.of(v);
                 case "--work" -> o.work = Path.of(v);
                 default -> throw new IllegalArgumentException("unknown flag " + flag + "\n" + HELP);
             }
         }
         return o;
+    }
+
+    boolean runs(String phase) {
+        return phases.contains(phase);
+    }
+
+    private static Set<String> phases(String v) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String p : v.toLowerCase(java.util.Locale.ROOT).split(",")) {
+            String phase = p.trim();
+            if (!ALL_PHASES.contains(phase)) {
+                throw new IllegalArgumentException("--phases: unknown phase '" + phase + "', use a subset of p1,p2,p3,p5");
+            }
+            out.add(phase);
+        }
+        return out;
     }
 
     private static int positive(String flag, String v) {

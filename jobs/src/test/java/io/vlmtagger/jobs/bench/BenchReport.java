@@ -24,6 +24,7 @@ final class BenchReport {
     long memoryOneSlotBytes;
     long memoryTwoSlotsBytes;
     long secondHandleBytes;
+    int deviceConcurrency;
     double[] latencyModelMs = new double[0];
     double latencyModelRate;
     double[] latencyNoopMs = new double[0];
@@ -92,21 +93,34 @@ final class BenchReport {
         out.println();
         out.println("| figure | wall clock | per CPU-second | goal | detail |");
         out.println("|---|---:|---:|---:|---|");
-        out.printf(Locale.ROOT, "| P1 pipeline / raw model | %.2f | %.2f | >= 0.95 | pipeline %.3f img/s wall, %.3f per CPU"
-                        + " (%d images, parallelism 1); raw batched %.3f img/s wall, %.3f per CPU (best of wall/CPU runs %s) |%n",
-                p1().wall(), p1().perCpu(), pipeline.wall(), pipeline.perCpu(), options.images, raw.wall(), raw.perCpu(),
-                rawRuns.stream().map(r -> String.format(Locale.ROOT, "%.3f/%.3f", r.wall(), r.perCpu())).toList());
-        out.printf(Locale.ROOT, "| P2 speedup over naive map() | %.2fx | %.2fx | >= 3x | naive %.3f img/s wall, %.3f per CPU"
-                        + " (%d images) |%n", p2().wall(), p2().perCpu(), naive.wall(), naive.perCpu(), options.naiveImages);
-        out.printf(Locale.ROOT, "| P3 no-op capacity, exactly-once | %.0f ev/s | %.0f ev/s | >= 20000 | %d events,"
-                + " parallelism 2, batch %d |%n", noop.wall(), noop.perCpu(), options.noopEvents, options.noopBatch);
-        out.printf(Locale.ROOT, "| P5 memory, 2 slots / 1 model | %.2fx | | <= 1.1x | one slot +%d MB RSS, two slots"
-                        + " +%d MB (second handle +%d MB) |%n", p5(), memoryOneSlotBytes >> 20,
-                memoryTwoSlotsBytes >> 20, secondHandleBytes >> 20);
-        out.printf(Locale.ROOT, "| P6 latency, model, 50%% load | p50 %.0f ms, p99 %.0f ms | | - | %d events at %.3f img/s |%n",
-                percentile(latencyModelMs, 50), percentile(latencyModelMs, 99), latencyModelMs.length, latencyModelRate);
-        out.printf(Locale.ROOT, "| P6 latency, no-op, 50%% load | p50 %.0f ms, p99 %.0f ms | | - | %d events at %.0f ev/s |%n",
-                percentile(latencyNoopMs, 50), percentile(latencyNoopMs, 99), latencyNoopMs.length, latencyNoopRate);
+        if (pipeline != null) {
+            out.printf(Locale.ROOT, "| P1 pipeline / raw model | %.2f | %.2f | >= 0.95 | pipeline %.3f img/s wall, %.3f per CPU"
+                            + " (%d images, parallelism 1); raw batched %.3f img/s wall, %.3f per CPU (best of wall/CPU runs %s) |%n",
+                    p1().wall(), p1().perCpu(), pipeline.wall(), pipeline.perCpu(), options.images, raw.wall(), raw.perCpu(),
+                    rawRuns.stream().map(r -> String.format(Locale.ROOT, "%.3f/%.3f", r.wall(), r.perCpu())).toList());
+        }
+        if (naive != null && pipeline != null) {
+            out.printf(Locale.ROOT, "| P2 speedup over naive map() | %.2fx | %.2fx | >= 3x | naive %.3f img/s wall, %.3f per CPU"
+                            + " (%d images) |%n", p2().wall(), p2().perCpu(), naive.wall(), naive.perCpu(), options.naiveImages);
+        }
+        if (noop != null) {
+            out.printf(Locale.ROOT, "| P3 no-op capacity, exactly-once | %.0f ev/s | %.0f ev/s | >= 20000 | %d events"
+                    + " after %d warm-up events, parallelism 2, batch %d |%n", noop.wall(), noop.perCpu(),
+                    options.noopEvents, options.noopWarmup, options.noopBatch);
+        }
+        if (memoryOneSlotBytes > 0) {
+            out.printf(Locale.ROOT, "| P5 memory, 2 slots / 1 model | %.2fx | | <= 1.1x | one slot +%d MB RSS, two slots"
+                            + " +%d MB (slot handles +%d MB; inference.device-concurrency %d) |%n", p5(),
+                    memoryOneSlotBytes >> 20, memoryTwoSlotsBytes >> 20, secondHandleBytes >> 20, deviceConcurrency);
+        }
+        if (latencyModelMs.length > 0) {
+            out.printf(Locale.ROOT, "| P6 latency, model, 50%% load | p50 %.0f ms, p99 %.0f ms | | - | %d events at %.3f img/s |%n",
+                    percentile(latencyModelMs, 50), percentile(latencyModelMs, 99), latencyModelMs.length, latencyModelRate);
+        }
+        if (latencyNoopMs.length > 0) {
+            out.printf(Locale.ROOT, "| P6 latency, no-op, 50%% load | p50 %.0f ms, p99 %.0f ms | | - | %d events at %.0f ev/s |%n",
+                    percentile(latencyNoopMs, 50), percentile(latencyNoopMs, 99), latencyNoopMs.length, latencyNoopRate);
+        }
         out.println();
     }
 }

@@ -10,8 +10,10 @@ import io.vlmtagger.models.api.ImageCaptioner;
 import io.vlmtagger.models.bench.RandomBlip2Checkpoint;
 import io.vlmtagger.models.runtime.EngineThreads;
 import io.vlmtagger.operators.inference.InferenceSettings;
+import io.vlmtagger.operators.slots.DeviceGates;
 import io.vlmtagger.operators.slots.ModelProvider;
 import io.vlmtagger.operators.slots.ModelSpec;
+import io.vlmtagger.operators.slots.SlotModel;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -48,6 +50,7 @@ public final class PipelineBenchmark {
     private final EmbeddedKafka kafka;
     private final BenchReport report = new BenchReport();
     private final CpuClock cpu = new CpuClock();
+    private long rssOne;
 
     private PipelineBenchmark(BenchOptions o, EmbeddedKafka kafka) {
         this.o = o;
@@ -59,7 +62,8 @@ public final class PipelineBenchmark {
         // one model runs at a time in the model phases: all cores to it (the slot path keeps this)
         EngineThreads.Settings threads = EngineThreads.configure(1);
         System.setProperty("ai.djl.offline", "true");
-        if (!Files.exists(o.checkpoint.resolve("model.safetensors"))) {
+        boolean needsModel = o.runs("p1") || o.runs("p2") || o.runs("p5");
+        if (needsModel && !Files.exists(o.checkpoint.resolve("model.safetensors"))) {
             say("writing the random small BLIP-2 checkpoint to " + o.checkpoint);
             RandomBlip2Checkpoint.write(o.checkpoint);
         }
@@ -74,34 +78,53 @@ public final class PipelineBenchmark {
             bench.report.wallSeconds = (System.nanoTime() - start) / 1e9;
             bench.report.options = o;
             bench.report.print(System.out);
-            BenchPlot.write(bench.report, o.plot);
-            say("plot written to " + o.plot.toAbsolutePath());
+            if (o.phases.containsAll(BenchOptions.ALL_PHASES)) {
+                BenchPlot.write(bench.report, o.plot);
+                say("plot written to " + o.plot.toAbsolutePath());
+            }
         }
         System.exit(0); // Kafka/Flink leave non-daemon threads behind
     }
 
     private void run() throws Exception {
-        ModelProvider<ImageCaptioner> provider = CheckpointModels.captioners();
-        ModelSpec spec = ModelSpec.of(o.checkpoint.toString());
-        GenerationOptions generation = InferenceSettings.fromConfig(
-                jobConfig("raw", 1).toConfiguration()).captionGeneration();
-        long rss0 = RssSampler.rssBytes();
-        // The first handle stays open through the model phases: jobs acquire the same shared weights.
-        try (ImageCaptioner model = provider.acquire(spec, "cpu")) {
-            List<CaptionRequest> requests = rawAndMemory(provider, spec, model, generation, rss0);
-            pipeline();
-            // again right after the pipeline: the machine's load drifts, the better raw rate is kept
-            BenchReport.Rate again = rawRate(model, requests, generation);
-            say("raw model again: " + again + " images/s");
-            report.rawRuns = List.of(report.raw, again);
-            report.raw = new BenchReport.Rate(Math.max(report.raw.wall(), again.wall()),
-                    Math.max(report.raw.perCpu(), again.perCpu()));
-            naive(provider, spec);
+        if (o.runs("p1") || o.runs("p2") || o.runs("p5")) {
+            ModelProvider<ImageCaptioner> provider = CheckpointModels.captioners();
+            ModelSpec spec = ModelSpec.of(o.checkpoint.toString());
+            GenerationOptions generation = InferenceSettings.fromConfig(
+                    jobConfig("raw", 1).toConfiguration()).captionGeneration();
+            long rss0 = RssSampler.rssBytes();
+            // The first handle stays open through the model phases: jobs acquire the same shared weights.
+            try (ImageCaptioner model = provider.acquire(spec, "cpu")) {
+                List<CaptionRequest> requests = requests(model);
+                if (o.runs("p5")) {
+                    // first: the slots' batches are the first the process runs, so no other thread
+                    // holds freed activations in its allocator arena yet
+                    memory(provider, spec, requests, generation, rss0);
+                }
+                say("raw model: warm-up batch of " + o.batch);
+                model.caption(requests.subList(0, Math.min(o.batch, requests.size())), generation);
+                if (o.runs("p1")) {
+                    rawOnce(model, requests, generation);
+                }
+                if (o.runs("p1")) {
+                    pipeline();
+                    // again right after the pipeline: the machine's load drifts, the better raw rate is kept
+                    BenchReport.Rate again = rawRate(model, requests, generation);
+                    say("raw model again: " + again + " images/s");
+                    report.rawRuns = List.of(report.raw, again);
+                    report.raw = new BenchReport.Rate(Math.max(report.raw.wall(), again.wall()),
+                            Math.max(report.raw.perCpu(), again.perCpu()));
+                }
+                if (o.runs("p2")) {
+                    naive(provider, spec);
+                }
+            }
         }
-        noop();
+        if (o.runs("p3")) {
+            noop();
+        }
     }
 
-    /** Raw batched throughput on the model alone, then P5: a second slot's handle and two concurrent batches. */
     /** On a fresh thread, like the batcher's model thread (not on the JVM's main thread). */
     private BenchReport.Rate rawRate(ImageCaptioner model, List<CaptionRequest> requests, GenerationOptions generation)
             throws Exception {
@@ -120,33 +143,66 @@ public final class PipelineBenchmark {
         }
     }
 
-    private List<CaptionRequest> rawAndMemory(ModelProvider<ImageCaptioner> provider, ModelSpec spec, ImageCaptioner model,
-                              GenerationOptions generation, long rss0) throws Exception {
+    private List<CaptionRequest> requests(ImageCaptioner model) throws Exception {
         List<CaptionRequest> requests = new ArrayList<>();
         for (int i = 0; i < o.images; i++) {
             requests.add(new CaptionRequest(model.preprocess(BenchImages.png(i, o.imageSize)), null));
         }
-        say("raw model: warm-up batch of " + o.batch);
-        model.caption(requests.subList(0, Math.min(o.batch, requests.size())), generation);
-        long rssOne;
-        try (RssSampler rss = new RssSampler()) {
-            report.raw = rawRate(model, requests, generation);
-            rssOne = rss.peakBytes();
-        }
-        say("raw model: " + report.raw + " images/s at batch " + o.batch);
-        long rssBeforeSecond = RssSampler.rssBytes();
-        try (ImageCaptioner second = provider.acquire(spec, "cpu"); RssSampler rss = new RssSampler()) {
-            report.secondHandleBytes = RssSampler.rssBytes() - rssBeforeSecond;
-            List<CaptionRequest> batch = requests.subList(0, Math.min(o.batch, requests.size()));
-            CompletableFuture<?> a = CompletableFuture.runAsync(() -> model.caption(batch, generation));
-            CompletableFuture<?> b = CompletableFuture.runAsync(() -> second.caption(batch, generation));
-            CompletableFuture.allOf(a, b).get(o.timeout.toSeconds(), TimeUnit.SECONDS);
-            report.memoryOneSlotBytes = rssOne - rss0;
-            report.memoryTwoSlotsBytes = rss.peakBytes() - rss0;
-        }
-        say(String.format(Locale.ROOT, "memory: one slot %d MB, two slots %d MB (second handle added %d MB)",
-                report.memoryOneSlotBytes >> 20, report.memoryTwoSlotsBytes >> 20, report.secondHandleBytes >> 20));
         return requests;
+    }
+
+    /** Raw batched throughput on the model alone. */
+    private void rawOnce(ImageCaptioner model, List<CaptionRequest> requests, GenerationOptions generation)
+            throws Exception {
+        report.raw = rawRate(model, requests, generation);
+        say("raw model: " + report.raw + " images/s at batch " + o.batch);
+    }
+
+    /**
+     * P5: two slots on the same device, as two caption subtasks of one TaskManager hold them: each
+     * a {@link SlotModel} from the production provider (shared weights through the per-JVM
+     * registry) behind the device's gate ({@code inference.device-concurrency}, default 1). One
+     * slot: the peak RSS while slot A runs a batch alone (twice: the first batch also initialises
+     * the runtime); two slots: while A and B submit a batch at the same moment. Both over the RSS
+     * before the model was loaded.
+     */
+    private void memory(ModelProvider<ImageCaptioner> provider, ModelSpec spec, List<CaptionRequest> requests,
+                        GenerationOptions generation, long rss0) throws Exception {
+        int concurrency = InferenceSettings.fromConfig(jobConfig("p5", 2).toConfiguration()).deviceConcurrency();
+        report.deviceConcurrency = concurrency;
+        long rssBeforeSlots = RssSampler.rssBytes();
+        try (SlotModel<ImageCaptioner> a = SlotModel.acquire(provider, spec, "cpu", "p5-slot-0",
+                     DeviceGates.global().gate("cpu", concurrency));
+             SlotModel<ImageCaptioner> b = SlotModel.acquire(provider, spec, "cpu", "p5-slot-1",
+                     DeviceGates.global().gate("cpu", concurrency))) {
+            report.secondHandleBytes = RssSampler.rssBytes() - rssBeforeSlots;
+            List<CaptionRequest> batch = requests.subList(0, Math.min(o.batch, requests.size()));
+            try (RssSampler one = new RssSampler()) {
+                for (int i = 0; i < 2; i++) {
+                    CompletableFuture.runAsync(() -> runBatch(a, batch, generation))
+                            .get(o.timeout.toSeconds(), TimeUnit.SECONDS);
+                }
+                rssOne = one.peakBytes();
+            }
+            try (RssSampler two = new RssSampler()) {
+                CompletableFuture<?> runA = CompletableFuture.runAsync(() -> runBatch(a, batch, generation));
+                CompletableFuture<?> runB = CompletableFuture.runAsync(() -> runBatch(b, batch, generation));
+                CompletableFuture.allOf(runA, runB).get(o.timeout.toSeconds(), TimeUnit.SECONDS);
+                report.memoryTwoSlotsBytes = two.peakBytes() - rss0;
+            }
+            report.memoryOneSlotBytes = rssOne - rss0;
+        }
+        say(String.format(Locale.ROOT, "memory: one slot %d MB, two slots %d MB (their handles added %d MB;"
+                        + " inference.device-concurrency %d)", report.memoryOneSlotBytes >> 20,
+                report.memoryTwoSlotsBytes >> 20, report.secondHandleBytes >> 20, concurrency));
+    }
+
+    private static void runBatch(SlotModel<ImageCaptioner> slot, List<CaptionRequest> batch, GenerationOptions generation) {
+        try {
+            slot.runBatch(() -> slot.model().caption(batch, generation));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** P1 (backlog of images through the real job) and P6 (paced at 50% of the P1 rate). */
@@ -185,7 +241,13 @@ public final class PipelineBenchmark {
         try (RunningJob job = RunningJob.prepare(kafka, config, "p3", 2,
                 env -> TaggingJob.builder().setConfig(config).setCaptionerProvider(NoopCaptioner.provider())
                         .build().addTo(env), cpu)) {
-            // the backlog goes in before the job starts, so the producer does not set the pace
+            // the backlog goes in before the job starts, so the producer does not set the pace; a
+            // warm-up backlog ahead of it lets the JIT compile the job's code first (in a cold JVM
+            // the compiler threads took ~30% of the CPU of the first 25 s), and the rate is taken
+            // over the measured backlog only, which the job reaches already saturated
+            if (o.noopWarmup > 0) {
+                job.send(2_000_000, o.noopWarmup, 8);
+            }
             List<String> backlog = job.send(1_000_000, o.noopEvents, 8);
             job.startJob();
             report.noop = job.drainRate(backlog, o.timeout);
@@ -220,6 +282,7 @@ public final class PipelineBenchmark {
         for (int i = 0; i + 1 < extra.length; i += 2) {
             m.put(extra[i], extra[i + 1]);
         }
+        m.putAll(o.jobOverrides);
         return JobConfig.fromMap(m);
     }
 
