@@ -1,6 +1,7 @@
 package io.vlmtagger.models.generate;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 
 /** Past keys and values of every layer of a {@link CausalDecoder}, for one generation call. */
 public interface KvCache extends AutoCloseable {
@@ -13,6 +14,34 @@ public interface KvCache extends AutoCloseable {
      * (beam search reordering, dropping finished rows). {@code rowIndices} is int64 {@code [B']}.
      */
     void reorder(NDArray rowIndices);
+
+    /**
+     * Continuous batching: keeps the cached arrays in {@code manager} from now on (a long-lived
+     * loop manager), whatever the manager of later forward inputs. Caches that do not support
+     * continuous batching keep the default, which refuses.
+     */
+    default void bind(NDManager manager) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not support continuous batching");
+    }
+
+    /**
+     * Continuous batching: appends the rows of {@code other} (from the same decoder's {@link
+     * CausalDecoder#newCache()}) after this cache's rows, per layer. The shorter of the two is
+     * left-padded with zeros along the sequence axis to the longer length; callers pad the
+     * attention masks the same way (mask 0), so the padding is never attended to. {@code other}
+     * is emptied (its arrays are closed or moved here).
+     */
+    default void appendRows(KvCache other) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not support continuous batching");
+    }
+
+    /**
+     * Continuous batching: drops the oldest {@code positions} positions of every row (callers drop
+     * only columns that are padding in every row, e.g. after the longest rows finished).
+     */
+    default void dropLeadingPositions(long positions) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not support continuous batching");
+    }
 
     /** Frees the cached arrays now (they are also freed with the call's manager). */
     @Override

@@ -3,7 +3,9 @@ package io.vlmtagger.models.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.vlmtagger.models.generate.KvCache;
+import java.util.Arrays;
 
 /**
  * Past keys and values for a stack of decoder layers, each {@code [B, kvHeads, P, headDim]}.
@@ -22,6 +24,7 @@ public final class LayerKvCache implements KvCache {
     }
 
     /** Keeps the cached arrays in {@code manager} (the call's manager); the first binding wins. */
+    @Override
     public void bind(NDManager manager) {
         if (owner == null) {
             owner = manager;
@@ -79,6 +82,89 @@ public final class LayerKvCache implements KvCache {
             keys[i] = k;
             values[i] = v;
         }
+    }
+
+    @Override
+    public void appendRows(KvCache other) {
+        if (!(other instanceof LayerKvCache o) || o.keys.length != keys.length) {
+            throw new IllegalArgumentException("can only append a LayerKvCache of " + keys.length + " layers, got " + other);
+        }
+        if (o.keys[0] == null) {
+            return;
+        }
+        if (keys[0] == null) {
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = adopt(o.keys[i]);
+                values[i] = adopt(o.values[i]);
+            }
+        } else {
+            long mine = length();
+            long theirs = o.length();
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = stackRows(keys[i], o.keys[i], mine, theirs);
+                values[i] = stackRows(values[i], o.values[i], mine, theirs);
+            }
+        }
+        Arrays.fill(o.keys, null);
+        Arrays.fill(o.values, null);
+    }
+
+    @Override
+    public void dropLeadingPositions(long positions) {
+        if (positions <= 0 || keys[0] == null) {
+            return;
+        }
+        if (positions > length()) {
+            throw new IllegalArgumentException("cannot drop " + positions + " of " + length() + " cached positions");
+        }
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = replace(keys[i], trimmed(keys[i], positions));
+            values[i] = replace(values[i], trimmed(values[i], positions));
+        }
+    }
+
+    /** A compact copy without the first {@code positions} positions (a view would keep the old storage alive). */
+    private static NDArray trimmed(NDArray x, long positions) {
+        try (NDArray view = x.get(":, :, {}:, :", positions)) {
+            return view.duplicate();
+        }
+    }
+
+    /** {@code [B1 + B2, h, max(P1, P2), d]}: {@code top} rows then {@code bottom} rows, each left-padded. */
+    private NDArray stackRows(NDArray top, NDArray bottom, long topLength, long bottomLength) {
+        long width = Math.max(topLength, bottomLength);
+        NDArray stacked;
+        try (NDManager scratch = top.getManager().newSubManager()) {
+            NDArray a = leftPad(scratch, top, width - topLength);
+            NDArray b = leftPad(scratch, bottom, width - bottomLength);
+            stacked = a.concat(b, 0);
+            stacked.attach(owner != null ? owner : top.getManager());
+        }
+        top.close();
+        bottom.close();
+        return stacked;
+    }
+
+    private static NDArray leftPad(NDManager scratch, NDArray x, long padding) {
+        if (padding == 0) {
+            return x;
+        }
+        Shape s = x.getShape();
+        NDArray zeros = scratch.zeros(new Shape(s.get(0), s.get(1), padding, s.get(3)), x.getDataType(), x.getDevice());
+        return zeros.concat(x, 2);
+    }
+
+    private NDArray adopt(NDArray x) {
+        if (owner != null) {
+            x.attach(owner);
+        }
+        return x;
+    }
+
+    private NDArray replace(NDArray old, NDArray next) {
+        next.attach(owner != null ? owner : old.getManager());
+        old.close();
+        return next;
     }
 
     @Override
