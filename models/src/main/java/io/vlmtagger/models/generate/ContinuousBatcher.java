@@ -60,6 +60,7 @@ public final class ContinuousBatcher<R> implements AutoCloseable {
     private final Thread loopThread;
     private volatile boolean closed;
     private volatile int runningRows;
+    private volatile long iterations;
 
     private ContinuousBatcher(Builder<R> b) {
         this.name = b.name;
@@ -144,7 +145,16 @@ public final class ContinuousBatcher<R> implements AutoCloseable {
     int maxRows() { return maxRows; }
     long nanoTime() { return nanoClock.getAsLong(); }
     boolean closed() { return closed; }
-    void setRunningRows(int rows) { runningRows = rows; }
+    /** Called at the end of each loop iteration, after that iteration's native cleanup. */
+    void endIteration(int rows) {
+        runningRows = rows;
+        iterations++;
+    }
+
+    /** Loop iterations finished (the idle loop also counts up, every poll); for tests. */
+    long iterations() {
+        return iterations;
+    }
 
     boolean isEos(long token) {
         for (long eos : eosTokenIds) {

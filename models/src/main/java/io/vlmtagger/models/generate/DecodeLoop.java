@@ -46,7 +46,7 @@ final class DecodeLoop<R> {
                 if (!running.isEmpty()) {
                     step();
                 }
-                owner.setRunningRows(running.size());
+                owner.endIteration(running.size());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -57,7 +57,7 @@ final class DecodeLoop<R> {
                     : new IllegalStateException("continuous batcher " + owner.name() + " stopped: " + died, died);
             failRunning(reason);
             owner.failQueued();
-            owner.setRunningRows(0);
+            owner.endIteration(0);
         }
     }
 
@@ -82,7 +82,7 @@ final class DecodeLoop<R> {
             long[] maskHost = mask.toLongArray();
             NDArray embeds = input.inputsEmbeds() != null ? input.inputsEmbeds() : decoder.embed(input.inputIds());
             try (KvCache joinCache = decoder.newCache()) {
-                joinCache.bind(join);
+                joinCache.moveTo(join);
                 long[] first = ContinuousBatcher.argMax(decoder.forwardLast(embeds, mask, joinCache), n);
                 long end = owner.nanoTime();
                 List<Long> keep = new ArrayList<>();
@@ -112,11 +112,15 @@ final class DecodeLoop<R> {
                 }
                 if (cache == null) {
                     cache = decoder.newCache();
-                    cache.bind(loopManager);
                 }
                 int newWidth = Math.max((int) cache.length(), width);
                 appending = true;
-                cache.appendRows(joinCache);
+                cache.moveTo(join);
+                try {
+                    cache.appendRows(joinCache);
+                } finally {
+                    cache.moveTo(loopManager);
+                }
                 appending = false;
                 for (ContinuousRow<R> row : running) {
                     row.padMaskTo(newWidth);
@@ -151,8 +155,13 @@ final class DecodeLoop<R> {
         }
         long[] next;
         try (NDManager step = loopManager.newSubManager()) {
-            NDArray embeds = decoder.embed(step.create(tokens, new Shape(rows, 1)));
-            next = ContinuousBatcher.argMax(decoder.forwardLast(embeds, step.create(mask, new Shape(rows, width)), cache), rows);
+            cache.moveTo(step); // temporaries made from cached arrays die with the step
+            try {
+                NDArray embeds = decoder.embed(step.create(tokens, new Shape(rows, 1)));
+                next = ContinuousBatcher.argMax(decoder.forwardLast(embeds, step.create(mask, new Shape(rows, width)), cache), rows);
+            } finally {
+                cache.moveTo(loopManager);
+            }
         } catch (RuntimeException e) {
             failRunning(e);
             return;
@@ -194,15 +203,20 @@ final class DecodeLoop<R> {
             closeCache();
             return;
         }
-        try (NDManager scratch = loopManager.newSubManager()) {
-            cache.reorder(scratch.create(keep.stream().mapToLong(Long::longValue).toArray()));
-        }
         int padding = Integer.MAX_VALUE;
         for (ContinuousRow<R> row : running) {
             padding = Math.min(padding, row.leadingPadding());
         }
+        try (NDManager scratch = loopManager.newSubManager()) {
+            cache.moveTo(scratch);
+            try {
+                cache.reorder(scratch.create(keep.stream().mapToLong(Long::longValue).toArray()));
+                cache.dropLeadingPositions(padding);
+            } finally {
+                cache.moveTo(loopManager);
+            }
+        }
         if (padding > 0) {
-            cache.dropLeadingPositions(padding);
             for (ContinuousRow<R> row : running) {
                 row.mask = Arrays.copyOfRange(row.mask, padding, row.mask.length);
             }

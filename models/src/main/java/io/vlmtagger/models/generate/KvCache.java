@@ -16,11 +16,13 @@ public interface KvCache extends AutoCloseable {
     void reorder(NDArray rowIndices);
 
     /**
-     * Continuous batching: keeps the cached arrays in {@code manager} from now on (a long-lived
-     * loop manager), whatever the manager of later forward inputs. Caches that do not support
-     * continuous batching keep the default, which refuses.
+     * Continuous batching: moves every cached array into {@code manager} and keeps new ones there
+     * too, until the next move. A loop that keeps one cache across many forwards moves it into
+     * each step's scratch manager and back afterwards: ops that take a cached array as their first
+     * operand put their results in that array's manager, and those temporaries must die with the
+     * step, not pile up in the long-lived manager.
      */
-    default void bind(NDManager manager) {
+    default void moveTo(NDManager manager) {
         throw new UnsupportedOperationException(getClass().getName() + " does not support continuous batching");
     }
 

@@ -24,7 +24,6 @@ public final class LayerKvCache implements KvCache {
     }
 
     /** Keeps the cached arrays in {@code manager} (the call's manager); the first binding wins. */
-    @Override
     public void bind(NDManager manager) {
         if (owner == null) {
             owner = manager;
@@ -81,6 +80,17 @@ public final class LayerKvCache implements KvCache {
             values[i].close();
             keys[i] = k;
             values[i] = v;
+        }
+    }
+
+    @Override
+    public void moveTo(NDManager manager) {
+        owner = manager;
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != null) {
+                keys[i].attach(manager);
+                values[i].attach(manager);
+            }
         }
     }
 

@@ -2,7 +2,6 @@ package io.vlmtagger.models.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.ndarray.NDManager;
 import io.vlmtagger.models.api.CaptionRequest;
 import io.vlmtagger.models.api.ChatRequest;
 import io.vlmtagger.models.api.ChatTurn;
@@ -10,8 +9,8 @@ import io.vlmtagger.models.api.GenerationOptions;
 import io.vlmtagger.models.api.PixelValues;
 import io.vlmtagger.models.runtime.SharedModelRegistry;
 import io.vlmtagger.models.testutil.FixtureCheckpoints;
+import io.vlmtagger.models.testutil.NativeMemoryProbe;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,31 +85,12 @@ class NativeMemoryTest {
         }
     }
 
-    /** Every NDArray alive in the engine: the system manager holds all base managers. */
     private static int liveArrays() {
-        try (NDManager probe = NDManager.newBaseManager()) {
-            return probe.getParentManager().getManagedArrays().size();
-        }
+        return NativeMemoryProbe.liveArrays();
     }
 
-    /**
-     * Process RSS less what the JVM itself has committed (heap and non-heap): the Java heap grows
-     * under allocation pressure without any leak, which plain RSS would count.
-     */
     private static long nativeKb() throws IOException {
-        System.gc();
-        var memory = java.lang.management.ManagementFactory.getMemoryMXBean();
-        long jvmCommitted = memory.getHeapMemoryUsage().getCommitted() + memory.getNonHeapMemoryUsage().getCommitted();
-        return rssKb() - jvmCommitted / 1024;
-    }
-
-    private static long rssKb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IllegalStateException("no VmRSS in /proc/self/status");
+        return NativeMemoryProbe.nativeKb();
     }
 
     private static PixelValues image(long seed) {
