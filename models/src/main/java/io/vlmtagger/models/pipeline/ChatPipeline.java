@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.vlmtagger.models.api.ChatRequest;
+import io.vlmtagger.models.api.ContinuousChat;
 import io.vlmtagger.models.api.GenerationOptions;
 import io.vlmtagger.models.api.GenerationResult;
 import io.vlmtagger.models.api.PixelValues;
@@ -57,6 +58,12 @@ final class ChatPipeline {
         return template.tokenize(request.history(), request.question(), budget);
     }
 
+    /** A continuous-batching loop over the same model, template and tokenizer (see {@link ContinuousChatLoop}). */
+    ContinuousChat openContinuous(String name, int maxRows, int queueCapacity) {
+        return new ContinuousChatLoop(this, model, tokenizer, tokenizer.specialIds().eos(), name, maxRows,
+                queueCapacity, nanoClock);
+    }
+
     List<GenerationResult> answer(List<ChatRequest> requests, GenerationOptions options) {
         if (requests.isEmpty()) {
             return List.of();
@@ -82,40 +89,8 @@ final class ChatPipeline {
             imageAt[r] = singleImageToken(prompts[r], r);
         }
         try (NDManager call = model.newCallManager()) {
-            NDArray features = model.imageFeatures(PixelBatch.stack(call, images, model.dataType())); // [B, N, H]
+            GenerationInput input = mergedInput(call, prompts, images, imageAt);
             long visionEnd = nanoClock.getAsLong();
-            int n = (int) features.getShape().get(1);
-            int hidden = (int) features.getShape().get(2);
-            int width = 0;
-            for (long[] p : prompts) {
-                width = Math.max(width, p.length - 1 + n);
-            }
-            NDList rows = new NDList(batch);
-            long[] mask = new long[batch * width];
-            for (int r = 0; r < batch; r++) {
-                long[] ids = prompts[r];
-                int merged = ids.length - 1 + n;
-                int padding = width - merged;
-                NDArray text = model.decoder().embed(call.create(ids, new Shape(1, ids.length)))
-                        .toType(features.getDataType(), false); // [1, L, H]
-                NDList parts = new NDList();
-                if (padding > 0) {
-                    parts.add(call.zeros(new Shape(1, padding, hidden), features.getDataType()));
-                }
-                parts.add(text.get(new NDIndex(":, :{}", imageAt[r])));
-                parts.add(features.get(new NDIndex("{}:{}", r, r + 1)));
-                parts.add(text.get(new NDIndex(":, {}:", imageAt[r] + 1)));
-                rows.add(NDArrays.concat(parts, 1));
-                for (int t = padding; t < width; t++) {
-                    mask[r * width + t] = 1;
-                }
-            }
-            NDArray embeds = NDArrays.concat(rows, 0); // [B, W, H]
-            GenerationInput input = GenerationInput.builder()
-                    .setInputsEmbeds(embeds)
-                    .setAttentionMask(call.create(mask, new Shape(batch, width)))
-                    .optContextTokenIds(prompts)
-                    .build();
             GeneratedSequences out = generator.generate(input, options);
             long end = nanoClock.getAsLong();
             Timings timings = new Timings((visionEnd - start) / 1e6, out.prefillMs(), out.decodeMs(), (end - start) / 1e6);
@@ -129,7 +104,53 @@ final class ChatPipeline {
         }
     }
 
-    private int singleImageToken(long[] ids, int row) {
+    /** The merged, left-padded prompt batch of {@link #answerIds}'s arguments, in {@code call}. */
+    GenerationInput mergedInput(NDManager call, long[][] prompts, List<PixelValues> images) {
+        int[] imageAt = new int[prompts.length];
+        for (int r = 0; r < prompts.length; r++) {
+            imageAt[r] = singleImageToken(prompts[r], r);
+        }
+        return mergedInput(call, prompts, images, imageAt);
+    }
+
+    private GenerationInput mergedInput(NDManager call, long[][] prompts, List<PixelValues> images, int[] imageAt) {
+        int batch = prompts.length;
+        NDArray features = model.imageFeatures(PixelBatch.stack(call, images, model.dataType())); // [B, N, H]
+        int n = (int) features.getShape().get(1);
+        int hidden = (int) features.getShape().get(2);
+        int width = 0;
+        for (long[] p : prompts) {
+            width = Math.max(width, p.length - 1 + n);
+        }
+        NDList rows = new NDList(batch);
+        long[] mask = new long[batch * width];
+        for (int r = 0; r < batch; r++) {
+            long[] ids = prompts[r];
+            int merged = ids.length - 1 + n;
+            int padding = width - merged;
+            NDArray text = model.decoder().embed(call.create(ids, new Shape(1, ids.length)))
+                    .toType(features.getDataType(), false); // [1, L, H]
+            NDList parts = new NDList();
+            if (padding > 0) {
+                parts.add(call.zeros(new Shape(1, padding, hidden), features.getDataType()));
+            }
+            parts.add(text.get(new NDIndex(":, :{}", imageAt[r])));
+            parts.add(features.get(new NDIndex("{}:{}", r, r + 1)));
+            parts.add(text.get(new NDIndex(":, {}:", imageAt[r] + 1)));
+            rows.add(NDArrays.concat(parts, 1));
+            for (int t = padding; t < width; t++) {
+                mask[r * width + t] = 1;
+            }
+        }
+        NDArray embeds = NDArrays.concat(rows, 0); // [B, W, H]
+        return GenerationInput.builder()
+                .setInputsEmbeds(embeds)
+                .setAttentionMask(call.create(mask, new Shape(batch, width)))
+                .optContextTokenIds(prompts)
+                .build();
+    }
+
+    int singleImageToken(long[] ids, int row) {
         int at = -1;
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] == model.imageTokenId()) {

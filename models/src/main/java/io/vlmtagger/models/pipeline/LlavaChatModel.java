@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.vlmtagger.models.api.ChatRequest;
+import io.vlmtagger.models.api.ContinuousChat;
 import io.vlmtagger.models.api.CheckpointException;
 import io.vlmtagger.models.api.GenerationOptions;
 import io.vlmtagger.models.api.GenerationResult;
@@ -20,6 +21,7 @@ import io.vlmtagger.models.text.LlavaChatTemplate;
 import io.vlmtagger.models.text.TextTokenizer;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * LLaVA-1.5 visual chat on a HuggingFace checkpoint directory ({@code config.json}, safetensors,
@@ -114,6 +116,18 @@ public final class LlavaChatModel implements VisualChatModel {
         Objects.requireNonNull(options, "options");
         lease.get();
         return pipeline.answer(requests, options);
+    }
+
+    /**
+     * One decode loop thread on this handle's device; close the returned handle before this model.
+     * Greedy only; the tokens equal {@link #answer}'s for the same question (up to float rounding
+     * of a different batch shape).
+     */
+    @Override
+    public Optional<ContinuousChat> openContinuous(int maxRows, int queueCapacity) {
+        lease.get();
+        return Optional.of(pipeline.openContinuous("llava-continuous-" + info.device().replace(":", ""),
+                maxRows, queueCapacity));
     }
 
     /** Answers from prompt ids given as they are (bos first, one image token); for parity checks and tests. */
