@@ -1,7 +1,10 @@
 package io.vlmtagger.operators.chat;
 
+import io.vlmtagger.models.api.ChatRequest;
 import io.vlmtagger.models.api.ChatTurn;
+import io.vlmtagger.models.api.ImageDecodeException;
 import io.vlmtagger.models.api.PixelValues;
+import io.vlmtagger.models.api.VisualChatModel;
 import io.vlmtagger.operators.records.ImageTask;
 
 import java.util.List;
@@ -17,6 +20,23 @@ final class ChatJob {
         this.task = task;
         this.question = question;
         this.history = history;
+    }
+
+    /** Decodes the image once (a retried attempt reuses the pixels); returns this job. */
+    ChatJob decodeImage(VisualChatModel model) throws ImageDecodeException {
+        if (pixels == null) {
+            if (task.imageBytes == null || task.imageBytes.length == 0) {
+                throw new ImageDecodeException(ImageDecodeException.Reason.EMPTY,
+                        "event " + task.eventId() + " reached chat without image bytes");
+            }
+            pixels = model.preprocess(task.imageBytes);
+        }
+        return this;
+    }
+
+    /** The model request; call after {@link #decodeImage}. */
+    ChatRequest request() {
+        return new ChatRequest(pixels, history, question);
     }
 
     /** Rough text prompt length in tokens (4 characters a token), for bucketing; image tokens excluded. */

@@ -1,13 +1,10 @@
 package io.vlmtagger.operators.chat;
 
-import io.vlmtagger.models.api.ChatRequest;
 import io.vlmtagger.models.api.ChatTurn;
 import io.vlmtagger.models.api.GenerationResult;
-import io.vlmtagger.models.api.ImageDecodeException;
 import io.vlmtagger.models.api.VisualChatModel;
 import io.vlmtagger.operators.batching.BatchScheduler;
 import io.vlmtagger.operators.batching.BatchSchedulerFactory;
-import io.vlmtagger.operators.batching.MicroBatcher;
 import io.vlmtagger.operators.deadletter.DeadLetters;
 import io.vlmtagger.operators.inference.AttemptCallback;
 import io.vlmtagger.operators.inference.Attempts;
@@ -39,6 +36,8 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -53,8 +52,9 @@ import java.util.stream.Stream;
 /**
  * Visual chat on a stream keyed by conversation id ({@link ChatKeys}): reads the conversation's
  * history from keyed state when a question arrives, submits question + history + image to the
- * {@link MicroBatcher} of the slot's {@link VisualChatModel}, and when the answer comes back (as
- * a mail on the task thread, with the key set back) appends the turn to the history and emits.
+ * slot's {@link VisualChatModel} (its continuous-batching loop with {@code chat.continuous-batching},
+ * else static micro-batches; see {@link ChatInference}), and when the answer comes back (as a mail
+ * on the task thread, with the key set back) appends the turn to the history and emits.
  *
  * <p>Why an operator and not an async function: an async function cannot read keyed state, and
  * Flink 2 has no iterations to feed answers back. The operator keeps the async benefits itself:
@@ -63,7 +63,8 @@ import java.util.stream.Stream;
  *
  * <p>Per-conversation FIFO: while a question of a conversation is with the model, later questions
  * of the same conversation wait in memory, so each one sees the answers before it. Questions of
- * different conversations are batched together freely.
+ * different conversations are batched together freely (and, in continuous mode, join each
+ * other's running decode batch).
  *
  * <p>Outputs: the main output is the {@link ChatAnswer} (chat-answers topic, keyed by
  * conversation id); side output {@link #ENRICHED} carries an {@link EnrichedImage} with question
@@ -80,6 +81,7 @@ import java.util.stream.Stream;
 public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
         implements OneInputStreamOperator<ImageTask, ChatAnswer>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ChatOperator.class);
 
     /** Side output: the answered question as an enriched image (captions topic, search index). */
     public static final OutputTag<EnrichedImage> ENRICHED =
@@ -101,7 +103,7 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
     private transient ListState<PendingChat> pendingState;
     private transient SlotModel<VisualChatModel> slot;
     private transient BatchScheduler scheduler;
-    private transient MicroBatcher<ChatJob, GenerationResult> batcher;
+    private transient ChatInference inference;
     private transient InferenceMetrics metrics;
     /** Per conversation: the question with the model first, then those waiting. Task thread only. */
     private transient Map<String, ArrayDeque<PendingChat>> conversations;
@@ -163,42 +165,22 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
                 + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         scheduler = schedulerFactory.create(name);
         VisualChatModel model = slot.model();
-        SlotModel<?> gated = slot;
-        int bucketTokens = settings.chatPromptBucketTokens();
-        batcher = settings.configure(MicroBatcher.<ChatJob, GenerationResult>builder()
-                .setName(name)
-                .optBucketer(bucketTokens == 0 ? null : job -> job.estimatedTextTokens() / bucketTokens)
-                .setHandler(jobs -> {
-                    List<ChatRequest> requests = new ArrayList<>(jobs.size());
-                    for (ChatJob job : jobs) {
-                        requests.add(new ChatRequest(job.pixels, job.history, job.question));
-                    }
-                    return gated.runBatch(() -> model.answer(requests, settings.chatGeneration()));
-                })
-                .optPreprocessor(job -> {
-                    if (job.pixels == null) {
-                        job.pixels = preprocess(model, job.task);
-                    }
-                    return job;
-                })
-                .optScheduler(scheduler)
-                .optListener(metrics))
-                .build();
-        metrics.setQueueDepth(batcher::queueDepth);
+        inference = settings.chatContinuousBatching()
+                ? ContinuousChatInference.openOrNull(name, model, settings, scheduler) : null;
+        if (inference == null) {
+            if (settings.chatContinuousBatching()) {
+                LOG.info("chat model {} has no continuous-batching loop: {} answers in static batches",
+                        model.info().name(), name);
+            }
+            inference = new BatchedChatInference(name, model, slot, settings, scheduler, metrics);
+        }
+        LOG.info("{} answers questions in {} batches", name, inference.mode());
+        metrics.setQueueDepth(inference::queueDepth);
         List<PendingChat> toResubmit = restored;
         restored = List.of();
         for (PendingChat p : toResubmit) {
             accept(p);
         }
-    }
-
-    private static io.vlmtagger.models.api.PixelValues preprocess(VisualChatModel model, ImageTask task)
-            throws ImageDecodeException {
-        if (task.imageBytes == null || task.imageBytes.length == 0) {
-            throw new ImageDecodeException(ImageDecodeException.Reason.EMPTY,
-                    "event " + task.eventId() + " reached chat without image bytes");
-        }
-        return model.preprocess(task.imageBytes);
     }
 
     /**
@@ -242,7 +224,7 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
             throw new IllegalStateException("cannot read the history of conversation " + key, e);
         }
         ChatJob job = new ChatJob(p.task, question, turnsSoFar);
-        new Attempts<>(batcher, job, settings.timeout(), settings.maxAttempts(), metrics::onRetry,
+        new Attempts<>(inference, job, settings.timeout(), settings.maxAttempts(), metrics::onRetry,
                 new AttemptCallback<GenerationResult>() {
                     @Override
                     public void succeeded(GenerationResult result, int attempts) {
@@ -361,8 +343,8 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
     public void close() throws Exception {
         closed = true;
         try {
-            if (batcher != null) {
-                batcher.close();
+            if (inference != null) {
+                inference.close();
             }
             if (scheduler != null) {
                 scheduler.close();

@@ -1,15 +1,14 @@
 package io.vlmtagger.operators.inference;
 
-import io.vlmtagger.operators.batching.MicroBatcher;
-
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One request through a {@link MicroBatcher} with a per-attempt timeout and up to {@code
- * maxAttempts} attempts. Each attempt's timeout is enforced by the batcher's scheduler, because
+ * One request through a {@link Submitter} (a {@link io.vlmtagger.operators.batching.MicroBatcher} or
+ * a continuous-batching client) with a per-attempt timeout and up to {@code maxAttempts} attempts.
+ * Each attempt's timeout is enforced by the submitter's scheduler, because
  * Flink's async timeout fires only once per element (it bounds all attempts together, see {@link
  * InferenceSettings#operatorTimeout()}).
  *
@@ -18,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * re-submitted after a restore, so no dead letter is produced for a mere restart.
  */
 public final class Attempts<I, O> {
-    private final MicroBatcher<I, O> batcher;
+    private final Submitter<I, O> batcher;
     private final I item;
     private final Duration attemptTimeout;
     private final int maxAttempts;
@@ -27,7 +26,7 @@ public final class Attempts<I, O> {
     private final AtomicInteger attempt = new AtomicInteger();
     private final AtomicBoolean abandoned = new AtomicBoolean();
 
-    public Attempts(MicroBatcher<I, O> batcher, I item, Duration attemptTimeout, int maxAttempts,
+    public Attempts(Submitter<I, O> batcher, I item, Duration attemptTimeout, int maxAttempts,
                      Runnable onRetry, AttemptCallback<O> callback) {
         this.batcher = batcher;
         this.item = item;

@@ -187,7 +187,7 @@ public class CaptionFunction extends RichAsyncFunction<ImageTask, Outcome<Enrich
         }) != ResultDedup.Admission.LEAD) {
             return; // answered from the cache, or shares the identical request in flight
         }
-        Attempts<CaptionJob, GenerationResult> attempts = new Attempts<>(batcher, new CaptionJob(task),
+        Attempts<CaptionJob, GenerationResult> attempts = new Attempts<>(batcher::submit, new CaptionJob(task),
                 settings.timeout(), settings.maxAttempts(), metrics::onRetry, new AttemptCallback<>() {
                     @Override
                     public void succeeded(GenerationResult result, int n) {

@@ -34,6 +34,7 @@ public final class InferenceSettings implements Serializable {
     private final Duration chatHistoryTtl;
     private final int chatHistoryMaxTurns;
     private final int chatPromptBucketTokens;
+    private final boolean chatContinuousBatching;
 
     private InferenceSettings(ReadableConfig c) {
         this.maxBatchSize = c.get(InferenceOptions.MAX_BATCH_SIZE);
@@ -56,6 +57,7 @@ public final class InferenceSettings implements Serializable {
         this.chatHistoryTtl = c.get(InferenceOptions.CHAT_HISTORY_TTL);
         this.chatHistoryMaxTurns = c.get(InferenceOptions.CHAT_HISTORY_MAX_TURNS);
         this.chatPromptBucketTokens = c.get(InferenceOptions.CHAT_PROMPT_BUCKET_TOKENS);
+        this.chatContinuousBatching = c.get(InferenceOptions.CHAT_CONTINUOUS_BATCHING);
     }
 
     /** Reads and validates the {@link InferenceOptions} keys of a job configuration. */
@@ -104,6 +106,8 @@ public final class InferenceSettings implements Serializable {
     public int chatHistoryMaxTurns() { return chatHistoryMaxTurns; }
     /** 0: no bucketing. */
     public int chatPromptBucketTokens() { return chatPromptBucketTokens; }
+    /** Chat questions go to the model's continuous-batching loop (when it has one). */
+    public boolean chatContinuousBatching() { return chatContinuousBatching; }
 
     /**
      * The timeout to give Flink's async operator: a backstop over all attempts (each attempt has its
@@ -136,6 +140,7 @@ public final class InferenceSettings implements Serializable {
         public Builder optChatHistoryTtl(Duration v) { return opt(InferenceOptions.CHAT_HISTORY_TTL, v); }
         public Builder optChatHistoryMaxTurns(int v) { return opt(InferenceOptions.CHAT_HISTORY_MAX_TURNS, v); }
         public Builder optChatPromptBucketTokens(int v) { return opt(InferenceOptions.CHAT_PROMPT_BUCKET_TOKENS, v); }
+        public Builder optChatContinuousBatching(boolean v) { return opt(InferenceOptions.CHAT_CONTINUOUS_BATCHING, v); }
 
         public InferenceSettings build() {
             return fromConfig(config);

@@ -82,15 +82,22 @@ public abstract class FakeModel<R> {
         openHandles.decrementAndGet();
     }
 
-    protected List<GenerationResult> run(List<R> requests, List<String> labels, Function<String, String> answer) {
+    /** Records a call and returns its result future without waiting (continuous-batching fakes). */
+    protected CompletableFuture<List<GenerationResult>> start(List<R> requests, List<String> labels,
+            Function<String, String> answer) {
         batches.add(List.copyOf(labels));
         Call<R> call = new Call<>(requests, labels, answer);
         calls.add(call);
         if (!manual) {
             call.complete();
         }
+        return call.result;
+    }
+
+    protected List<GenerationResult> run(List<R> requests, List<String> labels, Function<String, String> answer) {
+        CompletableFuture<List<GenerationResult>> result = start(requests, labels, answer);
         try {
-            return call.result.get();
+            return result.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("fake model call interrupted", e);
