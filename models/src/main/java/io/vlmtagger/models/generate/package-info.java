@@ -16,5 +16,10 @@
  * the prefill's inputs (the contract of {@code KvCache}). Decoders may override {@link
  * io.vlmtagger.models.generate.CausalDecoder#forwardLast} to skip the LM head on all but the last
  * position.
+ *
+ * <p>{@link io.vlmtagger.models.generate.ContinuousBatcher} is the continuous (in-flight) variant
+ * for greedy decoding: one loop thread per device whose running batch new requests join at step
+ * boundaries ({@code KvCache.appendRows}, {@code moveTo}, {@code dropLeadingPositions}); beam
+ * search and sampling stay on {@code Generator}'s static batches.
  */
 package io.vlmtagger.models.generate;
