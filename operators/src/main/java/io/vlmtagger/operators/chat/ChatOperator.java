@@ -334,6 +334,11 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
         }
     }
 
+    /** "static" or "continuous" once open; for tests. */
+    String inferenceMode() {
+        return inference.mode();
+    }
+
     /** Questions in flight or waiting, all conversations. */
     int pendingQuestions() {
         return pending;

@@ -114,6 +114,7 @@ class ChatOperatorContinuousTest {
         fake.setManual(true);
         var h = harness(settings().build());
         h.open();
+        assertThat(((ChatOperator) h.getOperator()).inferenceMode()).isEqualTo("continuous");
         h.processElement(TestTasks.chat("a1", "A", "cat", "q1"), 1L);
         h.processElement(TestTasks.chat("b1", "B", "dog", "q1"), 2L);
         h.processElement(TestTasks.chat("a2", "A", "cat", "q2"), 3L);
@@ -217,6 +218,7 @@ class ChatOperatorContinuousTest {
         FakeModel.Call<?> batch = fake.nextCall(WAIT);
         assertThat(batch.labels()).containsExactly("cat|q1|0", "dog|q1|0");
         assertThat(fake.openLoops()).isZero();
+        assertThat(((ChatOperator) h.getOperator()).inferenceMode()).isEqualTo("static");
         batch.complete();
         Mailboxes.drainUntil(h, () -> answers(h).size() == 2, WAIT);
     }
