@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  * steps for every running row; requests that arrive while it runs join at the next step boundary
  * instead of waiting for the batch to finish. At each boundary the loop
  * <ol>
- *   <li>takes up to {@code maxRows - running} queued requests, builds their prompts with the
+ *   <li>takes up to {@code maxRows - running} queued requests (under a backlog only once {@code
+ *       min(minJoinRows, queued)} rows are free, so joiners are prefilled in groups), builds their prompts with the
  *       {@link PromptBuilder} as their own small left-padded batch and prefills it into a fresh
  *       cache (each joiner's first token comes from that prefill);
  *   <li>appends the joiners' cache rows to the running cache ({@link KvCache#appendRows}, the
@@ -53,6 +54,7 @@ public final class ContinuousBatcher<R> implements AutoCloseable {
     private final long[] eosTokenIds;
     private final PromptBuilder<R> promptBuilder;
     private final int maxRows;
+    private final int minJoinRows;
     private final int queueCapacity;
     private final Duration closeTimeout;
     private final LongSupplier nanoClock;
@@ -68,6 +70,7 @@ public final class ContinuousBatcher<R> implements AutoCloseable {
         this.eosTokenIds = b.eosTokenIds;
         this.promptBuilder = b.promptBuilder;
         this.maxRows = b.maxRows;
+        this.minJoinRows = b.minJoinRows == 0 ? Math.max(1, b.maxRows / 4) : b.minJoinRows;
         this.queueCapacity = b.queueCapacity;
         this.closeTimeout = b.closeTimeout;
         this.nanoClock = b.nanoClock;
@@ -165,10 +168,15 @@ public final class ContinuousBatcher<R> implements AutoCloseable {
         return false;
     }
 
-    /** Up to {@code max} live queued rows; waits up to {@code waitMs} for the first when {@code waitMs > 0}. */
+    /**
+     * Up to {@code max} live queued rows; waits up to {@code waitMs} for the first when {@code
+     * waitMs > 0} (nothing running). While rows run, takes nothing until {@code max} reaches
+     * {@code min(minJoinRows, queued)}: under a backlog, joiners are prefilled in groups rather than
+     * one forward per finished row.
+     */
     List<ContinuousRow<R>> take(int max, long waitMs) throws InterruptedException {
         List<ContinuousRow<R>> out = new ArrayList<>();
-        if (max <= 0) {
+        if (max <= 0 || (waitMs == 0 && max < Math.min(minJoinRows, queue.size()))) {
             return out;
         }
         if (waitMs > 0) {
@@ -207,6 +215,7 @@ public final class ContinuousBatcher<R> implements AutoCloseable {
         private long[] eosTokenIds;
         private PromptBuilder<R> promptBuilder;
         private int maxRows = 8;
+        private int minJoinRows;
         private int queueCapacity = 64;
         private Duration closeTimeout = Duration.ofSeconds(30);
         private Supplier<NDManager> managerFactory = NDManager::newBaseManager;
@@ -221,6 +230,12 @@ public final class ContinuousBatcher<R> implements AutoCloseable {
         public Builder<R> optName(String name) { this.name = name; return this; }
         /** Most rows decoded together (running rows plus joiners); default 8. */
         public Builder<R> optMaxRows(int maxRows) { this.maxRows = maxRows; return this; }
+        /**
+         * While rows are running and requests queue up, wait until this many rows are free (or all
+         * queued requests fit) before a join: one prefill per group instead of one per finished
+         * row. Default (0): a quarter of {@code maxRows}, at least 1; 1 joins at every boundary.
+         */
+        public Builder<R> optMinJoinRows(int minJoinRows) { this.minJoinRows = minJoinRows; return this; }
         /** Most requests waiting to join; beyond it {@code submit} fails fast. Default 64. */
         public Builder<R> optQueueCapacity(int queueCapacity) { this.queueCapacity = queueCapacity; return this; }
         public Builder<R> optCloseTimeout(Duration closeTimeout) { this.closeTimeout = closeTimeout; return this; }
@@ -238,6 +253,9 @@ public final class ContinuousBatcher<R> implements AutoCloseable {
             }
             if (promptBuilder == null) {
                 throw new IllegalArgumentException("setPromptBuilder(...) is required: how a group of requests becomes a prompt batch");
+            }
+            if (minJoinRows < 0 || minJoinRows > maxRows) {
+                throw new IllegalArgumentException("minJoinRows must be in [0, maxRows=" + maxRows + "], got " + minJoinRows);
             }
             if (maxRows < 1 || queueCapacity < 1) {
                 throw new IllegalArgumentException("maxRows and queueCapacity must be >= 1, got " + maxRows + " and " + queueCapacity);

@@ -114,6 +114,37 @@ class ContinuousBatcherLifecycleTest {
     }
 
     @Test
+    void underABacklogJoinersArePrefilledInGroupsOfMinJoinRows() throws Exception {
+        CountDownLatch blockerIn = new CountDownLatch(1);
+        CountDownLatch allQueued = new CountDownLatch(1);
+        StepHookDecoder decoder = new StepHookDecoder(llava.languageModel(), n -> {
+            if (n == 1) {
+                blockerIn.countDown();
+                await(allQueued); // a one-token blocker holds the loop until the backlog is queued
+            }
+        });
+        try (ContinuousBatcher<long[]> b = ContinuousBatcher.<long[]>builder()
+                .setDecoder(decoder).setEosTokenIds(-1).setPromptBuilder(ContinuousBatcherTest::leftPadded)
+                .optMaxRows(4).optMinJoinRows(2).build()) {
+            Random random = new Random(6);
+            CompletableFuture<Completion> blocker = b.submit(ids(random, 4), 1);
+            assertThat(blockerIn.await(30, TimeUnit.SECONDS)).isTrue();
+            int[] budgets = {2, 3, 4, 5, 6, 6, 6, 6};
+            List<CompletableFuture<Completion>> futures = new ArrayList<>();
+            for (int budget : budgets) {
+                futures.add(b.submit(ids(random, 4), budget));
+            }
+            allQueued.countDown();
+            assertThat(blocker.get(30, TimeUnit.SECONDS).tokens()).hasSize(1);
+            for (int i = 0; i < budgets.length; i++) {
+                assertThat(futures.get(i).get(30, TimeUnit.SECONDS).tokens()).hasSize(budgets[i]);
+            }
+        }
+        assertThat(decoder.prefillRows()).as("the blocker, 4 at once, then pairs as pairs of rows free up")
+                .containsExactly(1L, 4L, 2L, 2L);
+    }
+
+    @Test
     void promptTooLongForThePositionsFailsOnlyItsOwnRequest() throws Exception {
         try (ContinuousBatcher<long[]> b = batcher(n -> { }, 8)) {
             int max = llava.languageModel().maxPositions();

@@ -17,6 +17,7 @@ public final class StepHookDecoder implements CausalDecoder {
     private final CausalDecoder delegate;
     private final IntConsumer beforeForward;
     private final List<Long> batchSizes = new CopyOnWriteArrayList<>();
+    private final List<Long> prefillRows = new CopyOnWriteArrayList<>();
 
     public StepHookDecoder(CausalDecoder delegate, IntConsumer beforeForward) {
         this.delegate = delegate;
@@ -26,6 +27,11 @@ public final class StepHookDecoder implements CausalDecoder {
     /** Rows of every forward so far, in order. */
     public List<Long> batchSizes() {
         return List.copyOf(batchSizes);
+    }
+
+    /** Rows of every forward over more than one new position (a prefill of prompts longer than 1). */
+    public List<Long> prefillRows() {
+        return List.copyOf(prefillRows);
     }
 
     @Override
@@ -47,6 +53,9 @@ public final class StepHookDecoder implements CausalDecoder {
 
     private void hook(NDArray inputsEmbeds) {
         batchSizes.add(inputsEmbeds.getShape().get(0));
+        if (inputsEmbeds.getShape().get(1) > 1) {
+            prefillRows.add(inputsEmbeds.getShape().get(0));
+        }
         beforeForward.accept(batchSizes.size());
     }
 
