@@ -93,11 +93,13 @@ public final class InferenceOptions {
                     + " prompts are not padded to long ones; 0 batches in arrival order.");
 
     public static final ConfigOption<Boolean> CHAT_CONTINUOUS_BATCHING = ConfigOptions.key("chat.continuous-batching")
-            .booleanType().defaultValue(true)
+            .booleanType().defaultValue(false)
             .withDescription("Chat questions join the model's running decode batch at the next step (continuous"
                     + " batching, greedy decoding) instead of waiting for a static batch to finish; rows decoded"
-                    + " together: inference.max-batch-size. Off: static micro-batches (chat.prompt-bucket-tokens"
-                    + " applies). Models without a continuous loop always use static batches.");
+                    + " together: inference.max-batch-size. Usually lower latency; throughput at saturation not yet"
+                    + " shown to match static batches (docs/performance.md), hence off by default. Off: static"
+                    + " micro-batches (chat.prompt-bucket-tokens applies). Models without a continuous loop always"
+                    + " use static batches.");
 
     public static final ConfigOption<Duration> CHAT_HISTORY_TTL = ConfigOptions.key("chat.history.ttl")
             .durationType().defaultValue(Duration.ofHours(1))
