@@ -47,7 +47,7 @@ public final class CaptionTrainer {
                     (batch, m) -> loss(model, probe, options.probeWeight(), tokenizer, batch, m), log,
                     () -> snapshot(dir, params));
             CheckpointWriter.writeWeights(dir, params.all());
-            return new TrainingRun(losses, (System.nanoTime() - start) / 1e9, params.count(), dir);
+            return new TrainingRun(losses, (System.nanoTime() - start) / 1e9, params.checkpointCount(), dir);
         }
     }
 

@@ -56,7 +56,7 @@ public final class ChatTrainer {
                     (batch, m) -> loss(model, probe, options.probeWeight(), tokenizer, template, batch, data, m), log,
                     () -> snapshot(dir, params));
             CheckpointWriter.writeWeights(dir, params.all());
-            return new TrainingRun(losses, (System.nanoTime() - start) / 1e9, params.count(), dir);
+            return new TrainingRun(losses, (System.nanoTime() - start) / 1e9, params.checkpointCount(), dir);
         }
     }
 

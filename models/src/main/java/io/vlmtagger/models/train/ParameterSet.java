@@ -96,6 +96,12 @@ public final class ParameterSet implements AutoCloseable {
         return params.values().stream().mapToLong(a -> a.getShape().size()).sum();
     }
 
+    /** The number of scalars a checkpoint holds: all but the training-only probe heads. */
+    public long checkpointCount() {
+        return params.entrySet().stream().filter(e -> !CellProbe.isProbeParameter(e.getKey()))
+                .mapToLong(e -> e.getValue().getShape().size()).sum();
+    }
+
     public NDManager manager() {
         return manager;
     }
