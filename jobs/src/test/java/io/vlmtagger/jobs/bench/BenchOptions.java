@@ -21,14 +21,20 @@ final class BenchOptions {
     int noopBatch = 64;
     int noopWarmup = 30_000;
     double noopLatencySeconds = 5;
+    int dedupEvents = 800;
+    int dedupDistinct = 200;
+    int dedupModelMs = 20;
     long checkpointMs = 1000;
     Duration timeout = Duration.ofMinutes(15);
     Set<String> phases = new LinkedHashSet<>(ALL_PHASES);
     /** Job options set on every phase's job (--set key=value, repeatable), e.g. search.backend=none. */
     java.util.Map<String, String> jobOverrides = new java.util.LinkedHashMap<>();
 
-    /** p1: raw model + pipeline + P6 with the model; p2: naive job; p3: no-op + P6 no-op; p5: memory. */
-    static final Set<String> ALL_PHASES = Set.of("p1", "p2", "p3", "p5");
+    /**
+     * p1: raw model + pipeline + P6 with the model; p2: naive job; p3: no-op + P6 no-op; p5: memory;
+     * dedup: a backlog of repeated images with caption.dedup.cache-entries off and on.
+     */
+    static final Set<String> ALL_PHASES = Set.of("p1", "p2", "p3", "p5", "dedup");
 
     static final String HELP = """
             PipelineBenchmark flags (defaults in brackets):
@@ -43,10 +49,13 @@ final class BenchOptions {
               --noop-events N         backlog for the no-op capacity (P3) [60000]
               --noop-warmup N         events through the no-op job before the measured backlog (JIT warm-up) [30000]
               --noop-batch N          batch size of the no-op job [64]
+              --dedup-events N        backlog of the dedup phase [800]
+              --dedup-distinct N      distinct images in it (each repeated events/distinct times) [200]
+              --dedup-model-ms N      the dedup phase's model cost per image, ms [20]
               --noop-latency-s S      seconds paced at 50% of P3 (P6, framework) [5]
               --checkpoint-ms MS      checkpoint interval of every job [1000]
               --timeout-s S           give up on a phase after S seconds [900]
-              --phases LIST           comma-separated subset of p1,p2,p3,p5 (p1 includes P6 with the model,
+              --phases LIST           comma-separated subset of p1,p2,p3,p5,dedup (p1 includes P6 with the model,
                                       p3 P6 with the no-op model) [all]
               --set KEY=VALUE         a job option for every phase's job, repeatable (e.g. search.backend=none)
               --plot FILE             PNG to write [target/bench/pipeline-bench.png]
@@ -76,6 +85,9 @@ final class BenchOptions {
                 case "--latency-events" -> o.latencyEvents = positive(flag, v);
                 case "--noop-events" -> o.noopEvents = positive(flag, v);
                 case "--noop-batch" -> o.noopBatch = positive(flag, v);
+                case "--dedup-events" -> o.dedupEvents = positive(flag, v);
+                case "--dedup-distinct" -> o.dedupDistinct = positive(flag, v);
+                case "--dedup-model-ms" -> o.dedupModelMs = positive(flag, v);
                 case "--noop-warmup" -> o.noopWarmup = Integer.parseInt(v);
                 case "--noop-latency-s" -> o.noopLatencySeconds = Double.parseDouble(v);
                 case "--checkpoint-ms" -> o.checkpointMs = positive(flag, v);
@@ -105,7 +117,7 @@ final class BenchOptions {
         for (String p : v.toLowerCase(java.util.Locale.ROOT).split(",")) {
             String phase = p.trim();
             if (!ALL_PHASES.contains(phase)) {
-                throw new IllegalArgumentException("--phases: unknown phase '" + phase + "', use a subset of p1,p2,p3,p5");
+                throw new IllegalArgumentException("--phases: unknown phase '" + phase + "', use a subset of p1,p2,p3,p5,dedup");
             }
             out.add(phase);
         }

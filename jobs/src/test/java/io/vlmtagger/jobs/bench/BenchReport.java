@@ -21,6 +21,10 @@ final class BenchReport {
     Rate pipeline;
     Rate naive;
     Rate noop;
+    Rate dedupOff;
+    Rate dedupOn;
+    long dedupRowsOff;
+    long dedupRowsOn;
     long memoryOneSlotBytes;
     long memoryTwoSlotsBytes;
     long secondHandleBytes;
@@ -102,6 +106,13 @@ final class BenchReport {
         if (naive != null && pipeline != null) {
             out.printf(Locale.ROOT, "| P2 speedup over naive map() | %.2fx | %.2fx | >= 3x | naive %.3f img/s wall, %.3f per CPU"
                             + " (%d images) |%n", p2().wall(), p2().perCpu(), naive.wall(), naive.perCpu(), options.naiveImages);
+        }
+        if (dedupOff != null && dedupOn != null) {
+            out.printf(Locale.ROOT, "| Dedup: repeated images, cache on / off | %.2fx | %.2fx | - | %d events of %d distinct"
+                    + " images, model %d ms per image; off: %.0f ev/s, %d model rows; on: %.0f ev/s, %d model rows |%n",
+                    dedupOn.wall() / dedupOff.wall(), dedupOn.perCpu() / dedupOff.perCpu(), options.dedupEvents,
+                    options.dedupDistinct, options.dedupModelMs, dedupOff.wall(), dedupRowsOff, dedupOn.wall(),
+                    dedupRowsOn);
         }
         if (noop != null) {
             out.printf(Locale.ROOT, "| P3 no-op capacity, exactly-once | %.0f ev/s | %.0f ev/s | >= 20000 | %d events"

@@ -123,6 +123,42 @@ public final class PipelineBenchmark {
         if (o.runs("p3")) {
             noop();
         }
+        if (o.runs("dedup")) {
+            dedup();
+        }
+    }
+
+    /**
+     * Dedup: a backlog of {@code --dedup-events} events over {@code --dedup-distinct} images (event
+     * i carries image i mod distinct, so a repeat arrives after the other images' first copies, as a
+     * replay would), through the job with a model that costs {@code --dedup-model-ms} per image;
+     * once with {@code caption.dedup.cache-entries} off, once with a cache. Counts the rows the model
+     * ran and the drain rate.
+     */
+    private void dedup() throws Exception {
+        for (boolean on : new boolean[] {false, true}) {
+            String phase = on ? "dedup-on" : "dedup-off";
+            java.util.concurrent.atomic.AtomicLong rows = CountingCaptioner.rows(phase);
+            JobConfig config = jobConfig(phase, 1, "caption.dedup.cache-entries", on ? "10000" : "-1",
+                    "inference.capacity", Integer.toString(o.dedupEvents + 100));
+            try (RunningJob job = RunningJob.prepare(kafka, config, phase, 1,
+                    env -> TaggingJob.builder().setConfig(config)
+                            .setCaptionerProvider(CountingCaptioner.provider(o.dedupModelMs, phase))
+                            .build().addTo(env), cpu)) {
+                int distinct = o.dedupDistinct;
+                List<String> backlog = job.send(0, o.dedupEvents, 32, i -> i % distinct);
+                job.startJob();
+                BenchReport.Rate rate = job.drainRate(backlog, o.timeout);
+                if (on) {
+                    report.dedupOn = rate;
+                    report.dedupRowsOn = rows.get();
+                } else {
+                    report.dedupOff = rate;
+                    report.dedupRowsOff = rows.get();
+                }
+                say(phase + ": " + rate + " events/s, " + rows.get() + " model rows for " + o.dedupEvents + " events");
+            }
+        }
     }
 
     /** On a fresh thread, like the batcher's model thread (not on the JVM's main thread). */

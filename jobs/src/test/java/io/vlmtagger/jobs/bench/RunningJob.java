@@ -83,10 +83,15 @@ final class RunningJob implements AutoCloseable {
 
     /** Sends {@code n} distinct images (indices from {@code first}) without waiting; returns their ids. */
     List<String> send(int first, int n, int imageSize) {
+        return send(first, n, imageSize, i -> i);
+    }
+
+    /** Sends {@code n} events; event {@code first + i} carries image {@code image(first + i)}. */
+    List<String> send(int first, int n, int imageSize, java.util.function.IntUnaryOperator image) {
         List<String> sent = new ArrayList<>(n);
         List<CompletableFuture<?>> acks = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            acks.add(sendOne(first + i, imageSize, sent));
+            acks.add(sendOne(image.applyAsInt(first + i), imageSize, sent));
         }
         producer.flush();
         CompletableFuture.allOf(acks.toArray(new CompletableFuture[0])).join();
