@@ -10,8 +10,10 @@ import java.time.Duration;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.lucene.index.ConcurrentMergeScheduler;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
@@ -26,7 +28,17 @@ import org.slf4j.LoggerFactory;
 final class LuceneSinkWriter implements SinkWriter<EnrichedImage> {
     private static final Logger LOG = LoggerFactory.getLogger(LuceneSinkWriter.class);
 
+    /** Large enough that documents are flushed by the commit at each checkpoint, not in between. */
+    static final double RAM_BUFFER_MB = 64;
+    /**
+     * Segments per tier and merged at once (Lucene's default is 10): a commit per checkpoint makes a
+     * small segment every interval; merging 20 at a time rewrites each document fewer times over a
+     * long run, at the cost of a few more segments to search.
+     */
+    static final int SEGMENTS_PER_TIER = 20;
+
     private final IndexDocumentEmitter emitter;
+    private final ReusableLuceneDocument document = new ReusableLuceneDocument();
     private final Directory directory;
     private final IndexWriter writer;
     private final Counter itemsIndexed;
@@ -47,12 +59,23 @@ final class LuceneSinkWriter implements SinkWriter<EnrichedImage> {
     private static IndexWriter openWriter(Directory directory, Path path, Duration lockTimeout) throws IOException {
         long deadline = System.nanoTime() + lockTimeout.toNanos();
         while (true) {
+            TieredMergePolicy mergePolicy = new TieredMergePolicy();
+            mergePolicy.setSegmentsPerTier(SEGMENTS_PER_TIER);
+            mergePolicy.setMaxMergeAtOnce(SEGMENTS_PER_TIER);
+            ConcurrentMergeScheduler mergeScheduler = new ConcurrentMergeScheduler();
+            // one background merge at a time: the task thread and the rest of the job need the cores
+            mergeScheduler.setMaxMergesAndThreads(2, 1);
             IndexWriterConfig config = new IndexWriterConfig(LuceneDocuments.analyzer())
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                     .setCommitOnClose(false)
                     // a commit per checkpoint flushes a small segment each time: writing it as plain
                     // files skips copying it once more into a compound file (merges still may)
-                    .setUseCompoundFile(false);
+                    .setUseCompoundFile(false)
+                    .setRAMBufferSizeMB(RAM_BUFFER_MB)
+                    .setMergePolicy(mergePolicy)
+                    .setMergeScheduler(mergeScheduler)
+                    // the commit runs on the task thread before the barrier: never wait for merges there
+                    .setMaxFullFlushMergeWaitMillis(0);
             try {
                 return new IndexWriter(directory, config);
             } catch (LockObtainFailedException e) {
@@ -78,7 +101,7 @@ final class LuceneSinkWriter implements SinkWriter<EnrichedImage> {
     @Override
     public void write(EnrichedImage element, Context context) throws IOException {
         SearchDocument doc = emitter.toDocument(element);
-        writer.updateDocument(LuceneDocuments.idTerm(doc.id()), LuceneDocuments.toLucene(doc));
+        writer.updateDocument(LuceneDocuments.idTerm(doc.id()), document.fill(doc));
         pending++;
     }
 
