@@ -63,8 +63,9 @@ final class LuceneSinkWriter implements SinkWriter<EnrichedImage> {
             mergePolicy.setSegmentsPerTier(SEGMENTS_PER_TIER);
             mergePolicy.setMaxMergeAtOnce(SEGMENTS_PER_TIER);
             ConcurrentMergeScheduler mergeScheduler = new ConcurrentMergeScheduler();
-            // one background merge at a time: the task thread and the rest of the job need the cores
-            mergeScheduler.setMaxMergesAndThreads(2, 1);
+            // one background merge at a time (the task thread and the rest of the job need the
+            // cores), and room for 5 more queued before Lucene stalls the indexing (task) thread
+            mergeScheduler.setMaxMergesAndThreads(6, 1);
             IndexWriterConfig config = new IndexWriterConfig(LuceneDocuments.analyzer())
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                     .setCommitOnClose(false)
