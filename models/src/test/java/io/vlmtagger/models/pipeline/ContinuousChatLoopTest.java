@@ -14,13 +14,13 @@ import io.vlmtagger.models.dataset.ImageFormat;
 import io.vlmtagger.models.dataset.ShapesDataset;
 import io.vlmtagger.models.runtime.SharedModelRegistry;
 import io.vlmtagger.models.testutil.FixtureCheckpoints;
+import io.vlmtagger.models.testutil.RandomPixels;
 import io.vlmtagger.models.text.PromptTooLongException;
 import java.net.URL;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -109,11 +109,6 @@ class ContinuousChatLoopTest {
     }
 
     private static PixelValues image(long seed) {
-        Random random = new Random(seed);
-        float[] chw = new float[3 * 32 * 32];
-        for (int i = 0; i < chw.length; i++) {
-            chw[i] = (float) random.nextGaussian();
-        }
-        return new PixelValues(chw, 3, 32, 32);
+        return RandomPixels.of(seed, 32);
     }
 }

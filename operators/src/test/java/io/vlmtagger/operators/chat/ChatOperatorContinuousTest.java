@@ -9,6 +9,7 @@ import io.vlmtagger.operators.testutils.FakeModel;
 import io.vlmtagger.operators.testutils.FakeModels;
 import io.vlmtagger.operators.testutils.Mailboxes;
 import io.vlmtagger.operators.testutils.ManualBatchScheduler;
+import io.vlmtagger.operators.testutils.RegisteredFakes;
 import io.vlmtagger.operators.testutils.TestTasks;
 import io.vlmtagger.schemas.ChatAnswer;
 import io.vlmtagger.schemas.DeadLetter;
@@ -25,7 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -44,25 +44,21 @@ class ChatOperatorContinuousTest {
     private ManualBatchScheduler clock;
     private String fakeId;
     private String clockId;
-    private final List<KeyedOneInputStreamOperatorTestHarness<String, ImageTask, ChatAnswer>> harnesses = new ArrayList<>();
+    private final RegisteredFakes fakes = new RegisteredFakes();
 
     @BeforeEach
     void setUp() {
         fake = new FakeChatModel();
         fake.setContinuous(true);
         clock = new ManualBatchScheduler();
-        fakeId = FakeModels.register(fake);
-        clockId = FakeModels.register(clock);
+        fakeId = fakes.register(fake);
+        clockId = fakes.register(clock);
     }
 
     @AfterEach
     void tearDown() throws Exception {
         fake.setManual(false);
-        for (var h : harnesses) {
-            h.close();
-        }
-        FakeModels.unregister(fakeId);
-        FakeModels.unregister(clockId);
+        fakes.close();
     }
 
     private InferenceSettings.Builder settings() {
@@ -89,7 +85,7 @@ class ChatOperatorContinuousTest {
                 .optClock(Clock.fixed(NOW, ZoneOffset.UTC))
                 .build();
         var h = new KeyedOneInputStreamOperatorTestHarness<>(factory, ChatKeys.BY_CONVERSATION, Types.STRING, 128, 1, 0);
-        harnesses.add(h);
+        fakes.track(h);
         return h;
     }
 
@@ -194,7 +190,7 @@ class ChatOperatorContinuousTest {
         assertThat(fake.openLoops()).isEqualTo(1);
         OperatorSubtaskState snapshot = h1.snapshot(1L, 1L);
         h1.close();
-        harnesses.remove(h1);
+        fakes.forget(h1);
         assertThat(deadLetters(h1)).as("the loop's close is not a failure").isEmpty();
         assertThat(fake.openLoops()).isZero();
         assertThat(fake.openHandles()).isZero();

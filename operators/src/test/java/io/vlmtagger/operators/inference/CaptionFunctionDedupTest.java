@@ -8,6 +8,7 @@ import io.vlmtagger.operators.testutils.FakeModel;
 import io.vlmtagger.operators.testutils.FakeModels;
 import io.vlmtagger.operators.testutils.Mailboxes;
 import io.vlmtagger.operators.testutils.ManualBatchScheduler;
+import io.vlmtagger.operators.testutils.RegisteredFakes;
 import io.vlmtagger.operators.testutils.TestTasks;
 import io.vlmtagger.schemas.EnrichedImage;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -36,23 +36,19 @@ class CaptionFunctionDedupTest {
     private FakeCaptioner fake;
     private String fakeId;
     private String clockId;
-    private final List<OneInputStreamOperatorTestHarness<ImageTask, Outcome<EnrichedImage>>> harnesses = new ArrayList<>();
+    private final RegisteredFakes fakes = new RegisteredFakes();
 
     @BeforeEach
     void setUp() {
         fake = new FakeCaptioner();
-        fakeId = FakeModels.register(fake);
-        clockId = FakeModels.register(new ManualBatchScheduler());
+        fakeId = fakes.register(fake);
+        clockId = fakes.register(new ManualBatchScheduler());
     }
 
     @AfterEach
     void tearDown() throws Exception {
         fake.setManual(false);
-        for (var h : harnesses) {
-            h.close();
-        }
-        FakeModels.unregister(fakeId);
-        FakeModels.unregister(clockId);
+        fakes.close();
     }
 
     private OneInputStreamOperatorTestHarness<ImageTask, Outcome<EnrichedImage>> harness(CaptionFunction.Builder b)
@@ -70,7 +66,7 @@ class CaptionFunctionDedupTest {
         var h = new OneInputStreamOperatorTestHarness<ImageTask, Outcome<EnrichedImage>>(
                 new AsyncWaitOperatorFactory<>(fn, 0, 16, AsyncDataStream.OutputMode.UNORDERED),
                 TypeInformation.of(ImageTask.class).createSerializer(new SerializerConfigImpl()));
-        harnesses.add(h);
+        fakes.track(h);
         return h;
     }
 

@@ -8,6 +8,7 @@ import io.vlmtagger.operators.testutils.FakeModel;
 import io.vlmtagger.operators.testutils.FakeModels;
 import io.vlmtagger.operators.testutils.Mailboxes;
 import io.vlmtagger.operators.testutils.ManualBatchScheduler;
+import io.vlmtagger.operators.testutils.RegisteredFakes;
 import io.vlmtagger.operators.testutils.TestTasks;
 import io.vlmtagger.schemas.DeadLetter;
 import io.vlmtagger.schemas.EnrichedImage;
@@ -27,7 +28,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -44,24 +44,20 @@ class CaptionFunctionTest {
     private ManualBatchScheduler clock;
     private String fakeId;
     private String clockId;
-    private final List<OneInputStreamOperatorTestHarness<ImageTask, Outcome<EnrichedImage>>> harnesses = new ArrayList<>();
+    private final RegisteredFakes fakes = new RegisteredFakes();
 
     @BeforeEach
     void setUp() {
         fake = new FakeCaptioner();
         clock = new ManualBatchScheduler();
-        fakeId = FakeModels.register(fake);
-        clockId = FakeModels.register(clock);
+        fakeId = fakes.register(fake);
+        clockId = fakes.register(clock);
     }
 
     @AfterEach
     void tearDown() throws Exception {
         fake.setManual(false);
-        for (var h : harnesses) {
-            h.close();
-        }
-        FakeModels.unregister(fakeId);
-        FakeModels.unregister(clockId);
+        fakes.close();
     }
 
     private InferenceSettings.Builder settings() {
@@ -89,7 +85,7 @@ class CaptionFunctionTest {
                 AsyncDataStream.OutputMode.UNORDERED);
         var harness = new OneInputStreamOperatorTestHarness<ImageTask, Outcome<EnrichedImage>>(factory,
                 TypeInformation.of(ImageTask.class).createSerializer(new SerializerConfigImpl()));
-        harnesses.add(harness);
+        fakes.track(harness);
         return harness;
     }
 
@@ -254,7 +250,7 @@ class CaptionFunctionTest {
         assertThat(running.labels()).containsExactly("cat", "dog");
         OperatorSubtaskState snapshot = h1.snapshot(1L, 1L);
         h1.close();
-        harnesses.remove(h1);
+        fakes.forget(h1);
         assertThat(outcomes(h1)).as("shutdown emits no dead letters").isEmpty();
         assertThat(fake.openHandles()).as("model released on close").isZero();
 
