@@ -3,10 +3,8 @@ package io.vlmtagger.operators.chat;
 import io.vlmtagger.operators.deadletter.DeadLetters;
 import io.vlmtagger.operators.inference.InferenceSettings;
 import io.vlmtagger.operators.records.ImageTask;
-import io.vlmtagger.operators.slots.ModelSpec;
 import io.vlmtagger.operators.testutils.FakeChatModel;
 import io.vlmtagger.operators.testutils.FakeModel;
-import io.vlmtagger.operators.testutils.FakeModels;
 import io.vlmtagger.operators.testutils.Mailboxes;
 import io.vlmtagger.operators.testutils.ManualBatchScheduler;
 import io.vlmtagger.operators.testutils.RegisteredFakes;
@@ -14,7 +12,6 @@ import io.vlmtagger.operators.testutils.TestTasks;
 import io.vlmtagger.schemas.ChatAnswer;
 import io.vlmtagger.schemas.DeadLetter;
 import io.vlmtagger.schemas.FailureStage;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -22,10 +19,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -62,37 +57,16 @@ class ChatOperatorContinuousTest {
     }
 
     private InferenceSettings.Builder settings() {
-        return InferenceSettings.builder()
-                .optMaxBatchSize(4)
-                .optMaxBatchWait(Duration.ofMillis(20))
-                .optCapacity(16)
-                .optTimeout(Duration.ofHours(1))
-                .optMaxAttempts(2)
-                .optPreprocessThreads(0)
-                .optShutdownTimeout(Duration.ofMillis(200))
-                .optChatHistoryTtl(Duration.ofMinutes(10))
-                .optChatHistoryMaxTurns(8)
-                .optChatContinuousBatching(true);
+        return ChatHarnesses.settings().optMaxBatchWait(Duration.ofMillis(20)).optChatContinuousBatching(true);
     }
 
     private KeyedOneInputStreamOperatorTestHarness<String, ImageTask, ChatAnswer> harness(InferenceSettings settings)
             throws Exception {
-        ChatOperatorFactory factory = ChatOperatorFactory.builder()
-                .setModelProvider(FakeModels.chatProvider(fakeId))
-                .setModelSpec(ModelSpec.of("/checkpoints/fake-llava"))
-                .optSettings(settings)
-                .optSchedulerFactory(FakeModels.schedulerFactory(clockId))
-                .optClock(Clock.fixed(NOW, ZoneOffset.UTC))
-                .build();
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(factory, ChatKeys.BY_CONVERSATION, Types.STRING, 128, 1, 0);
-        fakes.track(h);
-        return h;
+        return ChatHarnesses.harness(fakes, fakeId, clockId, settings, NOW);
     }
 
     private static List<ChatAnswer> answers(KeyedOneInputStreamOperatorTestHarness<?, ?, ChatAnswer> h) {
-        return h.getOutput().stream().filter(o -> o instanceof StreamRecord)
-                .map(o -> (ChatAnswer) ((StreamRecord<?>) o).getValue())
-                .collect(Collectors.toList());
+        return ChatHarnesses.answers(h);
     }
 
     private static List<String> texts(KeyedOneInputStreamOperatorTestHarness<?, ?, ChatAnswer> h) {
