@@ -41,10 +41,9 @@ public final class CaptionTrainer {
                 TextTokenizer tokenizer = TextTokenizer.fromCheckpoint(dir);
                 ParameterSet params = ParameterSet.create(root, options.seed() * 31 + 7, options.initFrom())) {
             Blip2TrainModel model = new Blip2TrainModel(config, params);
-            CellProbe probe = options.probeWeight() > 0
-                    ? new CellProbe(params, sizes.hidden(), sizes.imageSize(), sizes.patchSize()) : null;
+            CellProbe probe = CellProbe.of(params, options);
             List<Float> losses = TrainLoop.run("captioner", options, params, data, preprocessor,
-                    (batch, m) -> loss(model, probe, options.probeWeight(), tokenizer, batch, m), log,
+                    (batch, m) -> loss(model, probe, tokenizer, batch, m), log,
                     () -> snapshot(dir, params));
             CheckpointWriter.writeWeights(dir, params.all());
             return new TrainingRun(losses, (System.nanoTime() - start) / 1e9, params.checkpointCount(), dir);
@@ -52,11 +51,11 @@ public final class CaptionTrainer {
     }
 
     /**
-     * Teacher-forced caption loss of one batch, plus {@code probeWeight} times the {@link CellProbe}
-     * loss on the vision tower's patch tokens when {@code probe} is not null.
+     * Teacher-forced caption loss of one batch, plus the {@link CellProbe} loss on the vision tower's
+     * patch tokens when {@code probe} is not null.
      */
-    static NDArray loss(Blip2TrainModel model, CellProbe probe, float probeWeight, TextTokenizer tokenizer,
-            SceneBatch batch, NDManager m) {
+    static NDArray loss(Blip2TrainModel model, CellProbe probe, TextTokenizer tokenizer, SceneBatch batch,
+            NDManager m) {
         int b = batch.scenes().size();
         long[][] captions = new long[b][];
         int width = 0;
@@ -84,10 +83,7 @@ public final class CaptionTrainer {
         NDArray mask = m.ones(new Shape(b, q + width), ai.djl.ndarray.types.DataType.INT64);
         NDArray logits = model.logits(embeds, mask).get(":, {}:, :", q); // [B, T, V]
         NDArray loss = TrainBlocks.crossEntropy(logits, target, weight);
-        if (probe == null) {
-            return loss;
-        }
-        return loss.add(probe.loss(image.get(":, 1:, :"), batch.scenes()).mul(probeWeight)); // class token dropped
+        return CellProbe.addTo(probe, loss, image.get(":, 1:, :"), batch.scenes()); // class token dropped
     }
 
     private static void snapshot(Path dir, ParameterSet params) {

@@ -32,14 +32,27 @@ final class CellProbe {
     private final Linear column;
     private final int imageSize;
     private final int patchSize;
+    private final float weight;
 
-    CellProbe(ParameterSet p, int hidden, int imageSize, int patchSize) {
+    private CellProbe(ParameterSet p, TinyConfigs.Sizes sizes, float weight) {
+        int hidden = sizes.hidden();
         this.shape = TrainBlocks.linear(p, PREFIX + "shape.", ShapeKind.values().length + 1, hidden, true);
         this.color = TrainBlocks.linear(p, PREFIX + "color.", ShapeColor.values().length + 1, hidden, true);
         this.size = TrainBlocks.linear(p, PREFIX + "size.", 3, hidden, true);
         this.column = TrainBlocks.linear(p, PREFIX + "column.", ShapesDataset.COLUMNS, hidden, true);
-        this.imageSize = imageSize;
-        this.patchSize = patchSize;
+        this.imageSize = sizes.imageSize();
+        this.patchSize = sizes.patchSize();
+        this.weight = weight;
+    }
+
+    /** The probe of a run ({@code options.probeWeight()} > 0), its heads in {@code params}; null when off. */
+    static CellProbe of(ParameterSet params, TrainOptions options) {
+        return options.probeWeight() > 0 ? new CellProbe(params, options.sizes(), options.probeWeight()) : null;
+    }
+
+    /** {@code loss} plus the weighted probe loss over {@code patches [B, N, D]} (no class token); {@code loss} when off. */
+    static NDArray addTo(CellProbe probe, NDArray loss, NDArray patches, List<Scene> scenes) {
+        return probe == null ? loss : loss.add(probe.loss(patches, scenes).mul(probe.weight));
     }
 
     /** Mean cross-entropy of the heads over {@code patches [B, N, D]} (no class token), row-major patches. */
@@ -56,22 +69,21 @@ final class CellProbe {
         long[] columns = new long[b * n];
         double cell = imageSize / (double) ShapesDataset.COLUMNS;
         for (int r = 0; r < b; r++) {
-            for (int i = 0; i < n; i++) {
-                columns[r * n + i] = (int) ((i % grid + 0.5) * patchSize / cell);
-            }
+            SceneObject[] byCell = new SceneObject[ShapesDataset.COLUMNS * ShapesDataset.ROWS];
             for (SceneObject o : scenes.get(r).objects()) {
-                for (int py = 0; py < grid; py++) {
-                    for (int px = 0; px < grid; px++) {
-                        // the object owns the patches whose centre lies in its grid cell
-                        int col = (int) ((px + 0.5) * patchSize / cell);
-                        int row = (int) ((py + 0.5) * patchSize / cell);
-                        if (col == o.column() && row == o.row()) {
-                            int i = r * n + py * grid + px;
-                            shapes[i] = o.kind().ordinal() + 1;
-                            colors[i] = o.color().ordinal() + 1;
-                            sizes[i] = o.large() ? 2 : 1;
-                        }
-                    }
+                byCell[o.row() * ShapesDataset.COLUMNS + o.column()] = o;
+            }
+            for (int i = 0; i < n; i++) {
+                // a patch belongs to the grid cell its centre lies in; 0 = empty
+                int col = (int) ((i % grid + 0.5) * patchSize / cell);
+                int row = (int) ((i / grid + 0.5) * patchSize / cell);
+                SceneObject o = byCell[row * ShapesDataset.COLUMNS + col];
+                int at = r * n + i;
+                columns[at] = col;
+                if (o != null) {
+                    shapes[at] = o.kind().ordinal() + 1;
+                    colors[at] = o.color().ordinal() + 1;
+                    sizes[at] = o.large() ? 2 : 1;
                 }
             }
         }

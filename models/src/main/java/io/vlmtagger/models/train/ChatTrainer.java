@@ -50,10 +50,9 @@ public final class ChatTrainer {
                 ParameterSet params = ParameterSet.create(root, options.seed() * 31 + 11, options.initFrom())) {
             LlavaChatTemplate template = LlavaChatTemplate.builder().setTokenizer(tokenizer).build();
             LlavaTrainModel model = new LlavaTrainModel(config, params);
-            CellProbe probe = options.probeWeight() > 0
-                    ? new CellProbe(params, sizes.hidden(), sizes.imageSize(), sizes.patchSize()) : null;
+            CellProbe probe = CellProbe.of(params, options);
             List<Float> losses = TrainLoop.run("chat", options, params, data, preprocessor,
-                    (batch, m) -> loss(model, probe, options.probeWeight(), tokenizer, template, batch, data, m), log,
+                    (batch, m) -> loss(model, probe, tokenizer, template, batch, data, m), log,
                     () -> snapshot(dir, params));
             CheckpointWriter.writeWeights(dir, params.all());
             return new TrainingRun(losses, (System.nanoTime() - start) / 1e9, params.checkpointCount(), dir);
@@ -84,8 +83,8 @@ public final class ChatTrainer {
      * turns as history); every answer and its {@code </s>} is scored. The image token sits at the
      * same index in every prompt (no system prompt), so the merge is three batched concatenations.
      */
-    static NDArray loss(LlavaTrainModel model, CellProbe probe, float probeWeight, TextTokenizer tokenizer,
-            LlavaChatTemplate template, SceneBatch batch, ShapesDataset data, NDManager m) {
+    static NDArray loss(LlavaTrainModel model, CellProbe probe, TextTokenizer tokenizer, LlavaChatTemplate template,
+            SceneBatch batch, ShapesDataset data, NDManager m) {
         int b = batch.scenes().size();
         long[][] rows = new long[b][];
         int imageAt = -1;
@@ -151,7 +150,7 @@ public final class ChatTrainer {
         }
         NDArray logits = model.logits(embeds, m.create(mask, new Shape(b, s)), m.create(positions, new Shape(b, s)));
         NDArray loss = TrainBlocks.crossEntropy(logits, target, weight);
-        return probe == null ? loss : loss.add(probe.loss(selected, batch.scenes()).mul(probeWeight));
+        return CellProbe.addTo(probe, loss, selected, batch.scenes());
     }
 
     private static int indexOf(long[] ids, long id) {

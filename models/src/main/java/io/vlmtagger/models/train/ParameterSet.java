@@ -91,11 +91,6 @@ public final class ParameterSet implements AutoCloseable {
         return Collections.unmodifiableMap(params);
     }
 
-    /** The number of scalars over all parameters. */
-    public long count() {
-        return params.values().stream().mapToLong(a -> a.getShape().size()).sum();
-    }
-
     /** The number of scalars a checkpoint holds: all but the training-only probe heads. */
     public long checkpointCount() {
         return params.entrySet().stream().filter(e -> !CellProbe.isProbeParameter(e.getKey()))

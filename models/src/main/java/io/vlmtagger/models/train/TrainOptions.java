@@ -13,7 +13,7 @@ public record TrainOptions(Path output, int steps, int batchSize, float learning
     /** Common settings; {@code steps} and the learning rate come from the recipes. */
     public static TrainOptions defaults(Path output) {
         // no weight decay: every step sees fresh scenes, and decaying query tokens toward zero feeds the
-        // Q-Former's LayerNorm (eps 1e-12) near-constant rows, whose gradients overflow
+        // Q-Former's LayerNorm near-constant rows, whose gradients overflow (at transformers' eps 1e-12)
         return new TrainOptions(output, 1500, 64, 2e-3f, 0f, 1, TinyConfigs.Sizes.DEFAULT, 8, 100, 0, null, 1f);
     }
 

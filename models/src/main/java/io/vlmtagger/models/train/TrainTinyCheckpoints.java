@@ -1,8 +1,6 @@
 package io.vlmtagger.models.train;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The one command that reproduces both shipped checkpoints: trains the captioner, then the chat
@@ -41,8 +39,7 @@ public final class TrainTinyCheckpoints {
         TrainingRun chat = new ChatTrainer(TrainOptions.chatRecipe(chatDir)).train(System.out::println);
         System.out.printf("trained the captioner in %.1f s and the chat model in %.1f s (%.1f min in all)%n",
                 captioner.seconds(), chat.seconds(), (System.nanoTime() - start) / 60e9);
-        List<String> evaluate = new ArrayList<>(List.of("--captioner", captionerDir.toString(), "--chat", chatDir.toString(),
-                "--count", evalCount));
-        Evaluate.main(evaluate.toArray(String[]::new));
+        Evaluate.main(new String[] {"--captioner", captionerDir.toString(), "--chat", chatDir.toString(),
+                "--count", evalCount});
     }
 }
