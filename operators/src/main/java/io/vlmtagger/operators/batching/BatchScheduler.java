@@ -1,10 +1,12 @@
 package io.vlmtagger.operators.batching;
 
-import java.util.concurrent.Executors;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Time source and timer for {@link MicroBatcher}: the batch-wait deadline and per-request
@@ -22,6 +24,20 @@ public interface BatchScheduler extends AutoCloseable {
     @Override
     void close();
 
+    /**
+     * Fails {@code future} with a {@link TimeoutException} naming {@code what} unless it completes
+     * within {@code timeout} (null, zero or negative: no limit); the timer goes when it completes.
+     */
+    default void failAfter(CompletableFuture<?> future, Duration timeout, String what) {
+        if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+            return;
+        }
+        Cancellable timer = schedule(() -> future.completeExceptionally(
+                new TimeoutException("no result from " + what + " within " + timeout.toMillis() + " ms")),
+                timeout.toNanos());
+        future.whenComplete((r, e) -> timer.cancel());
+    }
+
     /** A scheduled task that may be cancelled; cancelling a task that already ran is a no-op. */
     interface Cancellable {
         void cancel();
@@ -29,12 +45,7 @@ public interface BatchScheduler extends AutoCloseable {
 
     /** Wall-clock scheduler backed by one daemon thread named {@code threadName}. */
     static BatchScheduler system(String threadName) {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = Executors.defaultThreadFactory().newThread(r);
-            t.setName(threadName);
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, DaemonThreads.named(threadName));
         executor.setRemoveOnCancelPolicy(true);
         return new SystemScheduler(executor);
     }

@@ -93,10 +93,10 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
             this.preprocessExecutor = b.preprocessExecutor != null ? b.preprocessExecutor : Runnable::run;
             this.ownedPreprocessExecutor = null;
         } else {
-            this.ownedPreprocessExecutor = Executors.newFixedThreadPool(b.preprocessThreads, daemon(name + "-preprocess"));
+            this.ownedPreprocessExecutor = Executors.newFixedThreadPool(b.preprocessThreads, DaemonThreads.numbered(name + "-preprocess-"));
             this.preprocessExecutor = ownedPreprocessExecutor;
         }
-        this.modelThread = Executors.newSingleThreadExecutor(daemon(name + "-model"));
+        this.modelThread = Executors.newSingleThreadExecutor(DaemonThreads.named(name + "-model"));
     }
 
     public static <I, O> Builder<I, O> builder() {
@@ -123,12 +123,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
                             + " or lower the async operator's capacity"));
         }
         CompletableFuture<O> future = new SlotReleasingFuture();
-        if (timeout != null && !timeout.isZero() && !timeout.isNegative()) {
-            BatchScheduler.Cancellable t = scheduler.schedule(() -> future.completeExceptionally(
-                    new TimeoutException("no result from " + name + " within " + timeout.toMillis() + " ms")),
-                    timeout.toNanos());
-            future.whenComplete((r, e) -> t.cancel());
-        }
+        scheduler.failAfter(future, timeout, name);
         if (preprocessor == null) {
             enqueue(element, future);
         } else {
@@ -399,14 +394,6 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + (prefix.endsWith("-model") ? "" : "-" + n.incrementAndGet()));
-            t.setDaemon(true);
-            return t;
-        };
-    }
 
     private static final class Pending<I, O> {
         final I element;

@@ -5,6 +5,7 @@ import io.vlmtagger.models.api.GenerationOptions;
 import io.vlmtagger.models.api.GenerationResult;
 import io.vlmtagger.models.api.VisualChatModel;
 import io.vlmtagger.operators.batching.BatchScheduler;
+import io.vlmtagger.operators.batching.DaemonThreads;
 import io.vlmtagger.operators.inference.InferenceFailures;
 import io.vlmtagger.operators.inference.InferenceSettings;
 
@@ -16,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -46,12 +46,8 @@ final class ContinuousChatInference implements ChatInference {
         this.options = settings.chatGeneration();
         this.scheduler = scheduler;
         int threads = settings.preprocessThreads();
-        AtomicInteger n = new AtomicInteger();
-        this.preprocessExecutor = threads == 0 ? null : Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, name + "-preprocess-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.preprocessExecutor = threads == 0 ? null
+                : Executors.newFixedThreadPool(threads, DaemonThreads.numbered(name + "-preprocess-"));
     }
 
     /** The continuous client, or {@code null} when the model only answers static batches. */
@@ -71,12 +67,7 @@ final class ContinuousChatInference implements ChatInference {
         }
         inFlight.add(result);
         result.whenComplete((r, e) -> inFlight.remove(result));
-        if (timeout != null && !timeout.isZero() && !timeout.isNegative()) {
-            BatchScheduler.Cancellable timer = scheduler.schedule(() -> result.completeExceptionally(
-                    new TimeoutException("no result from " + name + " within " + timeout.toMillis() + " ms")),
-                    timeout.toNanos());
-            result.whenComplete((r, e) -> timer.cancel());
-        }
+        scheduler.failAfter(result, timeout, name);
         if (preprocessExecutor == null) {
             decodeAndSubmit(job, result);
         } else {

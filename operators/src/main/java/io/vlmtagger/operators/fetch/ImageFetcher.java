@@ -23,11 +23,10 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
+import io.vlmtagger.operators.batching.DaemonThreads;
 import io.vlmtagger.operators.deadletter.Redaction;
 import io.vlmtagger.schemas.ImageEvent;
 import io.vlmtagger.schemas.ImageRef;
@@ -66,9 +65,9 @@ public final class ImageFetcher implements FetchClient {
                 roots.add(root.toAbsolutePath().normalize());
             }
         }
-        this.executor = Executors.newFixedThreadPool(options.fileReadThreads(), daemonThreads("image-fetcher-file-"));
+        this.executor = Executors.newFixedThreadPool(options.fileReadThreads(), DaemonThreads.numbered("image-fetcher-file-"));
         // HTTP gets its own threads so that slow disks cannot starve it (and close() can stop them)
-        this.httpExecutor = Executors.newCachedThreadPool(daemonThreads("image-fetcher-http-"));
+        this.httpExecutor = Executors.newCachedThreadPool(DaemonThreads.numbered("image-fetcher-http-"));
         this.http = HttpClient.newBuilder()
                 .connectTimeout(options.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -343,14 +342,6 @@ public final class ImageFetcher implements FetchClient {
         return HexFormat.of().formatHex(SHA256.get().digest(bytes)); // digest() resets the instance
     }
 
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
 
     @Override
     public void close() {

@@ -1,5 +1,6 @@
 package io.vlmtagger.operators.slots;
 
+import io.vlmtagger.operators.batching.DaemonThreads;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -7,7 +8,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The queue in front of one device: runs at most {@link #permits()} model batches at once,
@@ -42,13 +42,8 @@ public final class DeviceGate {
         if (permits == 0) {
             this.threads = null;
         } else {
-            AtomicInteger n = new AtomicInteger();
             this.threads = new ThreadPoolExecutor(permits, permits, IDLE_SECONDS, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(), r -> {
-                        Thread t = new Thread(r, "device-" + device.replace(":", "") + "-" + n.incrementAndGet());
-                        t.setDaemon(true);
-                        return t;
-                    });
+                    new LinkedBlockingQueue<>(), DaemonThreads.numbered("device-" + device.replace(":", "") + "-"));
             this.threads.allowCoreThreadTimeOut(true);
         }
     }
