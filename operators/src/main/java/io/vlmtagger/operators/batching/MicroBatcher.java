@@ -23,7 +23,12 @@ import java.util.function.ToIntFunction;
  * <p>Batching (dynamic, like Triton's batcher): when the model thread is idle, a batch starts as
  * soon as {@code maxBatchSize} requests wait or the oldest has waited {@code maxBatchWait}. While
  * the model is busy, requests keep accumulating, so that under load batches fill up instead of
- * queueing many small ones behind each other.
+ * queueing many small ones behind each other. A batch that is due but not full still waits for
+ * requests already submitted and being preprocessed, up to {@code maxPreprocessWait} more: when a
+ * burst arrives at an idle model, its first batch would otherwise start with only the images
+ * decoded within {@code maxBatchWait}, and the rest would form one more (partial) batch later
+ * (measured: a 64-image backlog ran as 5 + 7 x 8 + 3 instead of 8 x 8, ~6% of its time). A lone
+ * request, with nothing behind it in preprocessing, still waits only {@code maxBatchWait}.
  *
  * <p>Failures: if the handler throws for a batch, each element is retried alone, so one poison
  * element fails only its own future. If the failure was an out-of-memory ({@link
@@ -58,6 +63,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     private final BatchListener listener;
     private final int maxBatchSize;
     private final long maxBatchWaitNanos;
+    private final long maxPreprocessWaitNanos;
     private final int capacity;
     private final boolean splitOnOutOfMemory;
     private final Duration closeTimeout;
@@ -70,6 +76,8 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     private final ArrayDeque<Pending<I, O>> queue = new ArrayDeque<>();
     private boolean running;
     private boolean closed;
+    /** Requests handed to the preprocessor and not yet queued or failed. */
+    private int preparing;
     private BatchScheduler.Cancellable timer;
     private long timerGeneration;
 
@@ -80,6 +88,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         this.listener = b.listener;
         this.maxBatchSize = b.maxBatchSize;
         this.maxBatchWaitNanos = b.maxBatchWait.toNanos();
+        this.maxPreprocessWaitNanos = b.maxPreprocessWait.toNanos();
         this.capacity = b.capacity;
         this.splitOnOutOfMemory = b.splitOnOutOfMemory;
         this.closeTimeout = b.closeTimeout;
@@ -125,23 +134,29 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         CompletableFuture<O> future = new SlotReleasingFuture();
         scheduler.failAfter(future, timeout, name);
         if (preprocessor == null) {
-            enqueue(element, future);
+            enqueue(element, future, false);
         } else {
+            synchronized (lock) {
+                preparing++;
+            }
             try {
                 preprocessExecutor.execute(() -> {
                     if (future.isDone()) {
+                        preprocessingEnded();
                         return;
                     }
                     I prepared;
                     try {
                         prepared = preprocessor.prepare(element);
                     } catch (Throwable e) {
+                        preprocessingEnded();
                         future.completeExceptionally(unwrap(e));
                         return;
                     }
-                    enqueue(prepared, future);
+                    enqueue(prepared, future, true);
                 });
             } catch (RuntimeException e) {
+                preprocessingEnded();
                 future.completeExceptionally(closed ? new CancellationException("batcher " + name + " is closed") : e);
             }
         }
@@ -199,32 +214,53 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         return name;
     }
 
-    private void enqueue(I element, CompletableFuture<O> future) {
+    /** A request left preprocessing without being queued (failed, timed out, rejected). */
+    private void preprocessingEnded() {
         synchronized (lock) {
+            preparing--;
+            maybeDispatchLocked(Due.NOT_YET);
+        }
+    }
+
+    private void enqueue(I element, CompletableFuture<O> future, boolean fromPreprocessing) {
+        synchronized (lock) {
+            if (fromPreprocessing) {
+                preparing--;
+            }
             if (closed) {
                 future.completeExceptionally(new CancellationException("batcher " + name + " is closed"));
                 return;
             }
             if (future.isDone()) {
+                maybeDispatchLocked(Due.NOT_YET);
                 return;
             }
             int bucket = bucketer == null ? 0 : bucketer.applyAsInt(element);
             queue.addLast(new Pending<>(element, future, scheduler.nanoTime(), bucket));
-            maybeDispatchLocked(false);
+            maybeDispatchLocked(Due.NOT_YET);
         }
     }
 
-    private void onTimer(long generation) {
+    /** Which deadline of the oldest waiting request a timer says has passed. */
+    private enum Due {
+        NOT_YET,
+        /** {@code maxBatchWait}: go, unless requests are still being preprocessed. */
+        BATCH_WAIT,
+        /** {@code maxBatchWait + maxPreprocessWait}: go with what is there. */
+        PREPROCESS_WAIT
+    }
+
+    private void onTimer(long generation, Due due) {
         synchronized (lock) {
             if (generation != timerGeneration) {
                 return;
             }
             timer = null;
-            maybeDispatchLocked(true);
+            maybeDispatchLocked(due);
         }
     }
 
-    private void maybeDispatchLocked(boolean deadlineReached) {
+    private void maybeDispatchLocked(Due due) {
         if (closed || running) {
             return;
         }
@@ -237,8 +273,11 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         }
         long now = scheduler.nanoTime();
         long waited = now - queue.peekFirst().enqueuedNanos;
-        Integer bucket = null;
-        if (deadlineReached || waited >= maxBatchWaitNanos) {
+        boolean batchWaitOver = due != Due.NOT_YET || waited >= maxBatchWaitNanos;
+        boolean preprocessWaitOver = due == Due.PREPROCESS_WAIT || preparing == 0
+                || waited >= maxBatchWaitNanos + maxPreprocessWaitNanos;
+        Integer bucket;
+        if (batchWaitOver && preprocessWaitOver) {
             bucket = queue.peekFirst().bucket;
         } else {
             bucket = fullBucketLocked();
@@ -265,7 +304,12 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
             }
         } else if (timer == null) {
             long generation = ++timerGeneration;
-            timer = scheduler.schedule(() -> onTimer(generation), maxBatchWaitNanos - waited);
+            if (batchWaitOver) { // waiting for requests in preprocessing
+                timer = scheduler.schedule(() -> onTimer(generation, Due.PREPROCESS_WAIT),
+                        Math.max(0, maxBatchWaitNanos + maxPreprocessWaitNanos - waited));
+            } else {
+                timer = scheduler.schedule(() -> onTimer(generation, Due.BATCH_WAIT), maxBatchWaitNanos - waited);
+            }
         }
     }
 
@@ -297,7 +341,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         } finally {
             synchronized (lock) {
                 running = false;
-                maybeDispatchLocked(false);
+                maybeDispatchLocked(Due.NOT_YET);
             }
         }
     }
@@ -420,6 +464,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         private BatchListener listener = BatchListener.NONE;
         private int maxBatchSize = 8;
         private Duration maxBatchWait = Duration.ofMillis(20);
+        private Duration maxPreprocessWait = Duration.ofMillis(100);
         private int capacity = 256;
         private boolean splitOnOutOfMemory = true;
         private Duration closeTimeout = Duration.ofSeconds(30);
@@ -441,6 +486,11 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         public Builder<I, O> optListener(BatchListener listener) { this.listener = listener; return this; }
         public Builder<I, O> optMaxBatchSize(int maxBatchSize) { this.maxBatchSize = maxBatchSize; return this; }
         public Builder<I, O> optMaxBatchWait(Duration maxBatchWait) { this.maxBatchWait = maxBatchWait; return this; }
+        /**
+         * How much longer than {@code maxBatchWait} a due batch that is not full waits for requests
+         * still being preprocessed; zero: it does not wait for them. Default 100 ms.
+         */
+        public Builder<I, O> optMaxPreprocessWait(Duration maxPreprocessWait) { this.maxPreprocessWait = maxPreprocessWait; return this; }
         public Builder<I, O> optCapacity(int capacity) { this.capacity = capacity; return this; }
         public Builder<I, O> optSplitOnOutOfMemory(boolean split) { this.splitOnOutOfMemory = split; return this; }
         public Builder<I, O> optCloseTimeout(Duration closeTimeout) { this.closeTimeout = closeTimeout; return this; }
@@ -459,6 +509,9 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
             }
             if (maxBatchWait == null || maxBatchWait.isNegative()) {
                 throw new IllegalArgumentException("maxBatchWait must be >= 0, got " + maxBatchWait);
+            }
+            if (maxPreprocessWait == null || maxPreprocessWait.isNegative()) {
+                throw new IllegalArgumentException("maxPreprocessWait must be >= 0, got " + maxPreprocessWait);
             }
             if (capacity < maxBatchSize) {
                 throw new IllegalArgumentException("capacity (" + capacity + ") must be >= maxBatchSize (" + maxBatchSize + ")");

@@ -23,6 +23,14 @@ public final class InferenceOptions {
             .withDescription("How long the oldest waiting request may wait for more to join its batch while the"
                     + " model is idle. While the model is busy requests keep collecting regardless.");
 
+    public static final ConfigOption<Duration> MAX_PREPROCESS_WAIT = ConfigOptions.key("inference.max-preprocess-wait")
+            .durationType().defaultValue(Duration.ofMillis(100))
+            .withDescription("How much longer than inference.max-batch-wait a batch that is not full waits for requests"
+                    + " that were submitted before it was due and are still being decoded and resized, so that a burst"
+                    + " arriving at an idle model fills its first batch instead of leaving a partial batch behind. A"
+                    + " request with nothing behind it in preprocessing waits only inference.max-batch-wait. 0: never"
+                    + " wait for preprocessing.");
+
     public static final ConfigOption<Integer> CAPACITY = ConfigOptions.key("inference.capacity")
             .intType().defaultValue(64)
             .withDescription("Requests in flight per subtask: the async operator's capacity and the micro-batcher's"

@@ -19,6 +19,7 @@ public final class InferenceSettings implements Serializable {
 
     private final int maxBatchSize;
     private final Duration maxBatchWait;
+    private final Duration maxPreprocessWait;
     private final int capacity;
     private final Duration timeout;
     private final int maxAttempts;
@@ -39,6 +40,7 @@ public final class InferenceSettings implements Serializable {
     private InferenceSettings(ReadableConfig c) {
         this.maxBatchSize = c.get(InferenceOptions.MAX_BATCH_SIZE);
         this.maxBatchWait = c.get(InferenceOptions.MAX_BATCH_WAIT);
+        this.maxPreprocessWait = c.get(InferenceOptions.MAX_PREPROCESS_WAIT);
         this.capacity = c.get(InferenceOptions.CAPACITY);
         this.timeout = c.get(InferenceOptions.TIMEOUT);
         this.maxAttempts = c.get(InferenceOptions.MAX_ATTEMPTS);
@@ -76,6 +78,7 @@ public final class InferenceSettings implements Serializable {
 
     public int maxBatchSize() { return maxBatchSize; }
     public Duration maxBatchWait() { return maxBatchWait; }
+    public Duration maxPreprocessWait() { return maxPreprocessWait; }
     public int capacity() { return capacity; }
     /** Per attempt. */
     public Duration timeout() { return timeout; }
@@ -90,6 +93,7 @@ public final class InferenceSettings implements Serializable {
         return b.optPreprocessThreads(preprocessThreads())
                 .optMaxBatchSize(maxBatchSize())
                 .optMaxBatchWait(maxBatchWait())
+                .optMaxPreprocessWait(maxPreprocessWait())
                 .optCapacity(capacity())
                 .optSplitOnOutOfMemory(splitOnOutOfMemory())
                 .optCloseTimeout(shutdownTimeout());
@@ -114,7 +118,7 @@ public final class InferenceSettings implements Serializable {
      * own {@link #timeout()}), plus the batch wait and a second of slack per attempt.
      */
     public Duration operatorTimeout() {
-        return timeout.plus(maxBatchWait).plusSeconds(1).multipliedBy(maxAttempts);
+        return timeout.plus(maxBatchWait).plus(maxPreprocessWait).plusSeconds(1).multipliedBy(maxAttempts);
     }
 
     /** Builder over the same keys as the job configuration; every value is optional. */
@@ -130,6 +134,7 @@ public final class InferenceSettings implements Serializable {
 
         public Builder optMaxBatchSize(int v) { return opt(InferenceOptions.MAX_BATCH_SIZE, v); }
         public Builder optMaxBatchWait(Duration v) { return opt(InferenceOptions.MAX_BATCH_WAIT, v); }
+        public Builder optMaxPreprocessWait(Duration v) { return opt(InferenceOptions.MAX_PREPROCESS_WAIT, v); }
         public Builder optCapacity(int v) { return opt(InferenceOptions.CAPACITY, v); }
         public Builder optTimeout(Duration v) { return opt(InferenceOptions.TIMEOUT, v); }
         public Builder optMaxAttempts(int v) { return opt(InferenceOptions.MAX_ATTEMPTS, v); }
@@ -161,6 +166,9 @@ public final class InferenceSettings implements Serializable {
         requirePositive(InferenceOptions.CHAT_HISTORY_TTL.key(), config.get(InferenceOptions.CHAT_HISTORY_TTL));
         if (config.get(InferenceOptions.MAX_BATCH_WAIT).isNegative()) {
             throw new IllegalArgumentException(InferenceOptions.MAX_BATCH_WAIT.key() + " must be >= 0");
+        }
+        if (config.get(InferenceOptions.MAX_PREPROCESS_WAIT).isNegative()) {
+            throw new IllegalArgumentException(InferenceOptions.MAX_PREPROCESS_WAIT.key() + " must be >= 0");
         }
         if (config.get(InferenceOptions.MAX_ATTEMPTS) < 1) {
             throw new IllegalArgumentException(InferenceOptions.MAX_ATTEMPTS.key() + " must be >= 1, got "

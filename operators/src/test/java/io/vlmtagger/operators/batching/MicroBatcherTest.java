@@ -260,6 +260,105 @@ class MicroBatcherTest {
         assertThat(batches).containsExactly(List.of("long", "wide"), List.of("a", "b"), List.of("c"), List.of("tall"));
     }
 
+    /** Preprocessing that runs only when the test says so, one submitted request at a time, in order. */
+    private static final class StepExecutor implements java.util.concurrent.Executor {
+        private final java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
+
+        @Override
+        public synchronized void execute(Runnable task) {
+            tasks.add(task);
+        }
+
+        void runNext() {
+            Runnable task;
+            synchronized (this) {
+                task = tasks.poll();
+            }
+            task.run();
+        }
+    }
+
+    private MicroBatcher.Builder<String, String> steppedPreprocessing(StepExecutor preprocess) {
+        return builder(MicroBatcherTest::upper).optMaxBatchSize(4).optMaxBatchWait(Duration.ofMillis(20))
+                .optMaxPreprocessWait(Duration.ofMillis(100)).optPreprocessExecutor(preprocess)
+                .optPreprocessor(s -> {
+                    if (s.equals("corrupt")) {
+                        throw new IllegalStateException("corrupt image");
+                    }
+                    return s;
+                });
+    }
+
+    @Test
+    void aDueBatchWaitsForRequestsStillBeingPreprocessedUntilItIsFull() throws Exception {
+        StepExecutor preprocess = new StepExecutor();
+        batcher = steppedPreprocessing(preprocess).build();
+        List<CompletableFuture<String>> futures = new ArrayList<>();
+        for (String s : List.of("a", "b", "c", "d", "e")) {
+            futures.add(batcher.submit(s));
+        }
+        preprocess.runNext();
+        preprocess.runNext();
+        clock.advance(Duration.ofMillis(50));
+        assertThat(batcher.queueDepth()).as("past max-batch-wait, three more still decoding: waits").isEqualTo(2);
+        preprocess.runNext();
+        assertThat(batcher.queueDepth()).isEqualTo(3);
+        preprocess.runNext();
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(futures.get(i).get(5, TimeUnit.SECONDS)).isEqualTo(List.of("A", "B", "C", "D").get(i));
+        }
+        assertThat(batches).containsExactly(List.of("a", "b", "c", "d"));
+        preprocess.runNext();
+        clock.advance(Duration.ofMillis(20));
+        assertThat(futures.get(4).get(5, TimeUnit.SECONDS)).isEqualTo("E");
+    }
+
+    @Test
+    void theWaitForPreprocessingEndsAfterMaxPreprocessWaitAndALoneRequestOnlyWaitsMaxBatchWait() throws Exception {
+        StepExecutor preprocess = new StepExecutor();
+        batcher = steppedPreprocessing(preprocess).build();
+        CompletableFuture<String> a = batcher.submit("a");
+        CompletableFuture<String> stuck = batcher.submit("b");
+        preprocess.runNext();
+        clock.advance(Duration.ofMillis(119));
+        assertThat(batcher.queueDepth()).as("b is still decoding").isEqualTo(1);
+        clock.advance(Duration.ofMillis(1));
+        assertThat(a.get(5, TimeUnit.SECONDS)).as("after max-batch-wait + max-preprocess-wait").isEqualTo("A");
+
+        preprocess.runNext();
+        assertThat(batcher.queueDepth()).isEqualTo(1);
+        clock.advance(Duration.ofMillis(19));
+        assertThat(stuck).isNotDone();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(stuck.get(5, TimeUnit.SECONDS)).as("nothing behind it: max-batch-wait only").isEqualTo("B");
+        assertThat(batches).containsExactly(List.of("a"), List.of("b"));
+    }
+
+    @Test
+    void aFailedPreprocessingEndsTheWaitAndZeroTurnsTheWaitOff() throws Exception {
+        StepExecutor preprocess = new StepExecutor();
+        batcher = steppedPreprocessing(preprocess).build();
+        CompletableFuture<String> a = batcher.submit("a");
+        CompletableFuture<String> bad = batcher.submit("corrupt");
+        preprocess.runNext();
+        clock.advance(Duration.ofMillis(30));
+        assertThat(batcher.queueDepth()).isEqualTo(1);
+        preprocess.runNext();
+        assertThat(a.get(5, TimeUnit.SECONDS)).isEqualTo("A");
+        assertThatThrownBy(() -> bad.get(5, TimeUnit.SECONDS)).cause().hasMessage("corrupt image");
+        batcher.close();
+
+        StepExecutor second = new StepExecutor();
+        batcher = steppedPreprocessing(second).optMaxPreprocessWait(Duration.ZERO).build();
+        CompletableFuture<String> c = batcher.submit("c");
+        batcher.submit("d");
+        second.runNext();
+        clock.advance(Duration.ofMillis(20));
+        assertThat(c.get(5, TimeUnit.SECONDS)).isEqualTo("C");
+        assertThat(batches).containsExactly(List.of("a"), List.of("c"));
+    }
+
     @Test
     void builderSaysWhatIsMissing() {
         assertThatThrownBy(() -> MicroBatcher.<String, String>builder().setHandler(b -> b).build())
@@ -269,5 +368,8 @@ class MicroBatcherTest {
         assertThatThrownBy(() -> MicroBatcher.<String, String>builder().setName("x").setHandler(b -> b)
                 .optMaxBatchSize(8).optCapacity(4).build())
                 .hasMessageContaining("capacity (4) must be >= maxBatchSize (8)");
+        assertThatThrownBy(() -> MicroBatcher.<String, String>builder().setName("x").setHandler(b -> b)
+                .optMaxPreprocessWait(Duration.ofMillis(-1)).build())
+                .hasMessageContaining("maxPreprocessWait must be >= 0");
     }
 }

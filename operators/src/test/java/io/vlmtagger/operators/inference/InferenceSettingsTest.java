@@ -27,6 +27,7 @@ class InferenceSettingsTest {
         Configuration c = new Configuration();
         c.setString("inference.max-batch-size", "16");
         c.setString("inference.max-batch-wait", "50 ms");
+        c.setString("inference.max-preprocess-wait", "200 ms");
         c.setString("inference.timeout", "10 s");
         c.setString("inference.max-attempts", "2");
         c.setString("inference.devices", "gpu:0;gpu:1");
@@ -35,10 +36,12 @@ class InferenceSettingsTest {
         InferenceSettings s = InferenceSettings.fromConfig(c);
         assertThat(s.maxBatchSize()).isEqualTo(16);
         assertThat(s.maxBatchWait()).isEqualTo(Duration.ofMillis(50));
+        assertThat(s.maxPreprocessWait()).isEqualTo(Duration.ofMillis(200));
         assertThat(s.devices()).containsExactly("gpu:0", "gpu:1");
         assertThat(s.captionPrompt()).isEqualTo("a photo of");
         assertThat(s.chatHistoryTtl()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(s.operatorTimeout()).as("(10 s + 50 ms + 1 s) x 2 attempts").isEqualTo(Duration.ofMillis(22_100));
+        assertThat(s.operatorTimeout()).as("(10 s + 50 ms + 200 ms + 1 s) x 2 attempts")
+                .isEqualTo(Duration.ofMillis(22_500));
     }
 
     @Test
