@@ -1,5 +1,6 @@
 package io.vlmtagger.jobs.bench;
 
+import io.vlmtagger.operators.inference.InferenceOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -10,16 +11,21 @@ final class BenchOptions {
     Path checkpoint = Path.of(System.getProperty("java.io.tmpdir"), "vlm-bench", "blip2-small");
     Path work = Path.of(System.getProperty("java.io.tmpdir"), "vlm-pipeline-bench-" + ProcessHandle.current().pid());
     Path plot = Path.of("target", "bench", "pipeline-bench.png");
-    int images = 16;
+    int images = 64;
     int warmup = 8;
-    int naiveImages = 6;
-    int tokens = 4;
+    int naiveImages = 8;
+    /** The job's own default (caption.max-new-tokens): the figures are for the job as users run it. */
+    int tokens = InferenceOptions.CAPTION_MAX_NEW_TOKENS.defaultValue();
     int batch = 8;
     int imageSize = 224;
     int latencyEvents = 8;
-    int noopEvents = 60_000;
+    int noopEvents = 300_000;
     int noopBatch = 64;
-    int noopWarmup = 30_000;
+    /**
+     * About a minute of the no-op job before measuring: with 30,000 or 150,000 events the JIT
+     * compiler threads still took a quarter of the CPU of the measured window and P3 read ~40% low.
+     */
+    int noopWarmup = 600_000;
     double noopLatencySeconds = 5;
     int dedupEvents = 800;
     int dedupDistinct = 200;
@@ -39,15 +45,15 @@ final class BenchOptions {
     static final String HELP = """
             PipelineBenchmark flags (defaults in brackets):
               --checkpoint DIR        random small BLIP-2, written when missing [$TMPDIR/vlm-bench/blip2-small]
-              --images N              images for raw and pipeline throughput (P1) [16]
+              --images N              images for raw and pipeline throughput (P1) [64]
               --warmup N              images through the job before measuring [8]
-              --naive-images N        images through the naive synchronous job (P2) [6]
-              --tokens N              caption.max-new-tokens [4]
+              --naive-images N        images through the naive synchronous job (P2) [8]
+              --tokens N              caption.max-new-tokens [20, the job's default]
               --batch N               inference.max-batch-size and the raw batch [8]
               --image-size PX         side of the generated PNGs [224]
               --latency-events N      events paced at 50% of the P1 rate (P6, model) [8]
-              --noop-events N         backlog for the no-op capacity (P3) [60000]
-              --noop-warmup N         events through the no-op job before the measured backlog (JIT warm-up) [30000]
+              --noop-events N         backlog for the no-op capacity (P3) [300000]
+              --noop-warmup N         events through the no-op job before the measured backlog (JIT warm-up) [600000]
               --noop-batch N          batch size of the no-op job [64]
               --dedup-events N        backlog of the dedup phase [800]
               --dedup-distinct N      distinct images in it (each repeated events/distinct times) [200]

@@ -132,6 +132,9 @@ final class RunningJob implements AutoCloseable {
             throw new IllegalStateException("the whole backlog of " + backlog.size() + " became visible at once;"
                     + " send more events (--noop-events) to measure a rate");
         }
+        long epochOffsetMs = System.currentTimeMillis() - System.nanoTime() / 1_000_000L;
+        System.out.printf("[bench] measured window: epoch ms %d to %d (for matching profiles)%n",
+                epochOffsetMs + first / 1_000_000L, epochOffsetMs + last / 1_000_000L);
         return BenchReport.Rate.of(backlog.size() - inFirst, first, last, cpu);
     }
 
