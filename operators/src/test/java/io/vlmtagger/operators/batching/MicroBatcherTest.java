@@ -289,6 +289,14 @@ class MicroBatcherTest {
                 });
     }
 
+    /** Builds the batcher, submits {@code first} and {@code second} and decodes only the first. */
+    private List<CompletableFuture<String>> submitTwoDecodeOne(StepExecutor preprocess, String first, String second) {
+        batcher = steppedPreprocessing(preprocess).build();
+        List<CompletableFuture<String>> futures = List.of(batcher.submit(first), batcher.submit(second));
+        preprocess.runNext();
+        return futures;
+    }
+
     @Test
     void aDueBatchWaitsForRequestsStillBeingPreprocessedUntilItIsFull() throws Exception {
         StepExecutor preprocess = new StepExecutor();
@@ -317,10 +325,9 @@ class MicroBatcherTest {
     @Test
     void theWaitForPreprocessingEndsAfterMaxPreprocessWaitAndALoneRequestOnlyWaitsMaxBatchWait() throws Exception {
         StepExecutor preprocess = new StepExecutor();
-        batcher = steppedPreprocessing(preprocess).build();
-        CompletableFuture<String> a = batcher.submit("a");
-        CompletableFuture<String> stuck = batcher.submit("b");
-        preprocess.runNext();
+        List<CompletableFuture<String>> futures = submitTwoDecodeOne(preprocess, "a", "b");
+        CompletableFuture<String> a = futures.get(0);
+        CompletableFuture<String> stuck = futures.get(1);
         clock.advance(Duration.ofMillis(119));
         assertThat(batcher.queueDepth()).as("b is still decoding").isEqualTo(1);
         clock.advance(Duration.ofMillis(1));
@@ -338,10 +345,9 @@ class MicroBatcherTest {
     @Test
     void aFailedPreprocessingEndsTheWaitAndZeroTurnsTheWaitOff() throws Exception {
         StepExecutor preprocess = new StepExecutor();
-        batcher = steppedPreprocessing(preprocess).build();
-        CompletableFuture<String> a = batcher.submit("a");
-        CompletableFuture<String> bad = batcher.submit("corrupt");
-        preprocess.runNext();
+        List<CompletableFuture<String>> futures = submitTwoDecodeOne(preprocess, "a", "corrupt");
+        CompletableFuture<String> a = futures.get(0);
+        CompletableFuture<String> bad = futures.get(1);
         clock.advance(Duration.ofMillis(30));
         assertThat(batcher.queueDepth()).isEqualTo(1);
         preprocess.runNext();
