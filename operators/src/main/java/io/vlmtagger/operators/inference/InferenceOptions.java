@@ -26,7 +26,7 @@ public final class InferenceOptions {
     public static final ConfigOption<Duration> MAX_PREPROCESS_WAIT = ConfigOptions.key("inference.max-preprocess-wait")
             .durationType().defaultValue(Duration.ofMillis(100))
             .withDescription("How much longer than inference.max-batch-wait a batch that is not full waits for requests"
-                    + " that were submitted before it was due and are still being decoded and resized, so that a burst"
+                    + " already submitted and still being decoded and resized, so that a burst"
                     + " arriving at an idle model fills its first batch instead of leaving a partial batch behind. A"
                     + " request with nothing behind it in preprocessing waits only inference.max-batch-wait. 0: never"
                     + " wait for preprocessing.");
