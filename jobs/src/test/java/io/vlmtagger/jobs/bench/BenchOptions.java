@@ -12,6 +12,8 @@ final class BenchOptions {
     Path work = Path.of(System.getProperty("java.io.tmpdir"), "vlm-pipeline-bench-" + ProcessHandle.current().pid());
     Path plot = Path.of("target", "bench", "pipeline-bench.png");
     int images = 64;
+    /** P1 rounds: raw, then (pipeline, raw) this many times; P1 is the median round. */
+    int p1Rounds = 3;
     int warmup = 8;
     int naiveImages = 8;
     /** The job's own default (caption.max-new-tokens): the figures are for the job as users run it. */
@@ -46,6 +48,7 @@ final class BenchOptions {
             PipelineBenchmark flags (defaults in brackets):
               --checkpoint DIR        random small BLIP-2, written when missing [$TMPDIR/vlm-bench/blip2-small]
               --images N              images for raw and pipeline throughput (P1) [64]
+              --p1-rounds N           P1 rounds: raw, then pipeline + raw N times, median of the rounds [3]
               --warmup N              images through the job before measuring [8]
               --naive-images N        images through the naive synchronous job (P2) [8]
               --tokens N              caption.max-new-tokens [20, the job's default]
@@ -83,6 +86,7 @@ final class BenchOptions {
             switch (flag) {
                 case "--checkpoint" -> o.checkpoint = Path.of(v);
                 case "--images" -> o.images = positive(flag, v);
+                case "--p1-rounds" -> o.p1Rounds = positive(flag, v);
                 case "--warmup" -> o.warmup = positive(flag, v);
                 case "--naive-images" -> o.naiveImages = positive(flag, v);
                 case "--tokens" -> o.tokens = positive(flag, v);

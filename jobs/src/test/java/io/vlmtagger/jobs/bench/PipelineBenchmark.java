@@ -104,16 +104,7 @@ public final class PipelineBenchmark {
                 say("raw model: warm-up batch of " + o.batch);
                 model.caption(requests.subList(0, Math.min(o.batch, requests.size())), generation);
                 if (o.runs("p1")) {
-                    rawOnce(model, requests, generation);
-                }
-                if (o.runs("p1")) {
-                    pipeline();
-                    // again right after the pipeline: the machine's load drifts, the better raw rate is kept
-                    BenchReport.Rate again = rawRate(model, requests, generation);
-                    say("raw model again: " + again + " images/s");
-                    report.rawRuns = List.of(report.raw, again);
-                    report.raw = new BenchReport.Rate(Math.max(report.raw.wall(), again.wall()),
-                            Math.max(report.raw.perCpu(), again.perCpu()));
+                    pipeline(model, requests, generation);
                 }
                 if (o.runs("p2")) {
                     naive(provider, spec);
@@ -188,10 +179,11 @@ public final class PipelineBenchmark {
     }
 
     /** Raw batched throughput on the model alone. */
-    private void rawOnce(ImageCaptioner model, List<CaptionRequest> requests, GenerationOptions generation)
+    private BenchReport.Rate rawOnce(ImageCaptioner model, List<CaptionRequest> requests, GenerationOptions generation)
             throws Exception {
-        report.raw = rawRate(model, requests, generation);
-        say("raw model: " + report.raw + " images/s at batch " + o.batch);
+        BenchReport.Rate raw = rawRate(model, requests, generation);
+        say("raw model: " + raw + " images/s at batch " + o.batch);
+        return raw;
     }
 
     /**
@@ -241,17 +233,40 @@ public final class PipelineBenchmark {
         }
     }
 
-    /** P1 (backlog of images through the real job) and P6 (paced at 50% of the P1 rate). */
-    private void pipeline() throws Exception {
+    /**
+     * P1 (backlog of images through the real job) and P6 (paced at 50% of the P1 rate). P1 runs
+     * in rounds, raw and pipeline interleaved (raw, pipeline, raw, pipeline, raw, ...): the
+     * machine's speed drifts by tens of percent within minutes, so each pipeline run is compared
+     * with the raw runs right before and after it, and P1 is the median round. The raw loop runs
+     * while the (idle) job stays up, so it shares the process with the job's idle threads.
+     */
+    private void pipeline(ImageCaptioner model, List<CaptionRequest> requests, GenerationOptions generation)
+            throws Exception {
         JobConfig config = jobConfig("p1", 1);
         try (RunningJob job = RunningJob.start(kafka, config, "p1", 1,
                 env -> TaggingJob.builder().setConfig(config).setCaptionerProvider(CheckpointModels.captioners())
                         .build().addTo(env), cpu)) {
             job.sendAndAwait(1000, o.warmup, o.timeout);
-            report.pipeline = job.backlogRate(2000, o.images, o.imageSize, o.timeout);
-            say("pipeline: " + report.pipeline + " images/s");
+            List<BenchReport.Rate> raws = new ArrayList<>(List.of(rawOnce(model, requests, generation)));
+            List<BenchReport.Rate> pipelines = new ArrayList<>();
+            List<BenchReport.Rate> rounds = new ArrayList<>();
+            for (int r = 0; r < o.p1Rounds; r++) {
+                BenchReport.Rate pipeline = job.backlogRate(2000 + r * o.images, o.images, o.imageSize, o.timeout);
+                say("pipeline: " + pipeline + " images/s");
+                pipelines.add(pipeline);
+                raws.add(rawOnce(model, requests, generation));
+                BenchReport.Rate rawAround = new BenchReport.Rate((raws.get(r).wall() + raws.get(r + 1).wall()) / 2,
+                        (raws.get(r).perCpu() + raws.get(r + 1).perCpu()) / 2);
+                rounds.add(pipeline.over(rawAround));
+            }
+            report.rawRuns = raws;
+            report.pipelineRuns = pipelines;
+            report.p1Rounds = rounds;
+            report.raw = BenchReport.median(raws);
+            report.pipeline = BenchReport.median(pipelines);
             double rate = 0.5 * report.pipeline.wall();
-            report.latencyModelMs = job.pacedLatencies(3000, o.latencyEvents, rate, o.imageSize, o.timeout);
+            report.latencyModelMs = job.pacedLatencies(2000 + o.p1Rounds * o.images, o.latencyEvents, rate,
+                    o.imageSize, o.timeout);
             report.latencyModelRate = rate;
         }
     }
