@@ -3,7 +3,9 @@ package io.vlmtagger.jobs.kafka;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -27,8 +29,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Configured for one node: offsets and transaction-state topics with replication 1 and min ISR
  * 1, no initial rebalance delay, and a {@code transaction.max.timeout.ms} of 15 min so that
  * exactly-once sinks may use any {@code transaction.timeout.ms} up to that. {@link #createTopics}
- * waits until every partition has a leader: producing right after creation otherwise can hit
- * NOT_LEADER_OR_FOLLOWER and lose records silently.
+ * waits until every partition has a leader that serves it: producing right after creation otherwise
+ * can hit NOT_LEADER_OR_FOLLOWER, and an idempotent producer whose first batch to a partition got
+ * that error while a later batch was written retries the first one with OUT_OF_ORDER_SEQUENCE until
+ * {@code delivery.timeout.ms} and then fails it (KAFKA-14359).
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -108,6 +112,15 @@ public final class EmbeddedKafka implements AutoCloseable {
                     }
                 }
                 if (lastProblem == null) {
+                    // the metadata names a leader before the broker's replica manager serves the
+                    // partition; ListOffsets is answered by the replica manager itself
+                    Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+                    for (TopicDescription td : d.values()) {
+                        for (TopicPartitionInfo p : td.partitions()) {
+                            latest.put(new TopicPartition(td.name(), p.partition()), OffsetSpec.latest());
+                        }
+                    }
+                    admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
                     return;
                 }
             } catch (ExecutionException | java.util.concurrent.TimeoutException e) {

@@ -65,6 +65,35 @@ class EmbeddedKafkaTest {
         }
     }
 
+    /**
+     * Records sent the moment createTopics returns are all written: before it waited for the
+     * replica manager, an idempotent producer could get NOT_LEADER_OR_FOLLOWER for its first batch
+     * to a partition, have the second written, and retry the first until its delivery timeout.
+     */
+    @Test
+    void everyPartitionTakesIdempotentWritesRightAfterCreation() throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "10000");
+        int partitions = 4;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int round = 0; round < 5; round++) {
+                String topic = "fresh-" + round;
+                kafka.createTopics(partitions, topic);
+                List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> acks = new java.util.ArrayList<>();
+                for (int i = 0; i < 3 * partitions; i++) {
+                    acks.add(producer.send(new ProducerRecord<>(topic, i % partitions, null, new byte[] {(byte) i})));
+                }
+                for (var ack : acks) {
+                    assertThat(ack.get(20, java.util.concurrent.TimeUnit.SECONDS).hasOffset()).isTrue();
+                }
+            }
+        }
+    }
+
     @Test
     void createTopicsIsIdempotentAndReaderRejectsMissingTopics() {
         kafka.createTopics(1, "twice");
