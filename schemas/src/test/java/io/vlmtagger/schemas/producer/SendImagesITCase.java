@@ -65,6 +65,11 @@ class SendImagesITCase {
                     .leader() == null && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
+            // and once the broker's replica manager serves it (ListOffsets is answered there): a
+            // first batch refused before that can leave the idempotent producer retrying it with
+            // OUT_OF_ORDER_SEQUENCE until its delivery timeout (KAFKA-14359)
+            admin.listOffsets(java.util.Map.of(new org.apache.kafka.common.TopicPartition("images", 0),
+                    org.apache.kafka.clients.admin.OffsetSpec.latest())).all().get(30, TimeUnit.SECONDS);
         }
     }
 
