@@ -13,14 +13,15 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * The report's figure, drawn with Java2D: images/s of the raw batched model, the pipeline and the
- * naive job (bars), and the produce-to-visible latency CDFs of P6 with the model and with the
+ * The report's figure, drawn with Java2D: images/s of the raw batched model, the pipeline, the
+ * naive job and the model alone at batch 1 (bars), and the produce-to-visible latency CDFs of P6 with the model and with the
  * no-op model.
  */
 final class BenchPlot {
     private static final int W = 1200;
     private static final int H = 420;
-    private static final Color[] BARS = {new Color(0x4C72B0), new Color(0x55A868), new Color(0xC44E52)};
+    private static final Color[] BARS = {new Color(0x4C72B0), new Color(0x55A868), new Color(0xC44E52),
+        new Color(0x8172B2)};
 
     private BenchPlot() {}
 
@@ -43,8 +44,13 @@ final class BenchPlot {
     }
 
     private static void bars(Graphics2D g, int x0, BenchReport r) {
-        String[] names = {"raw model", "pipeline", "naive map()"};
-        BenchReport.Rate[] rates = {r.raw, r.pipeline, r.naive};
+        boolean batch1 = r.rawBatch1 != null;
+        String[] names = batch1 ? new String[] {"raw model", "pipeline", "naive map()", "raw batch 1"}
+                : new String[] {"raw model", "pipeline", "naive map()"};
+        BenchReport.Rate[] rates = batch1 ? new BenchReport.Rate[] {r.raw, r.pipeline, r.naive, r.rawBatch1}
+                : new BenchReport.Rate[] {r.raw, r.pipeline, r.naive};
+        int step = batch1 ? 82 : 108;
+        int barWidth = batch1 ? 32 : 38;
         double max = 0;
         for (BenchReport.Rate v : rates) {
             max = Math.max(max, Math.max(v.wall(), v.perCpu()));
@@ -56,16 +62,16 @@ final class BenchPlot {
                 r.p1().wall(), r.p1().perCpu(), r.p2().wall(), r.p2().perCpu()));
         axes(g, left, top, bottom, x0 + 370);
         for (int i = 0; i < rates.length; i++) {
-            int x = left + 15 + i * 108;
+            int x = left + 10 + i * step;
             double[] pair = {rates[i].wall(), rates[i].perCpu()};
             for (int k = 0; k < 2; k++) {
                 int h = max <= 0 ? 0 : (int) ((bottom - top) * pair[k] / (max * 1.15));
                 g.setColor(k == 0 ? BARS[i] : BARS[i].brighter().brighter());
-                g.fillRect(x + k * 42, bottom - h, 38, h);
+                g.fillRect(x + k * (barWidth + 3), bottom - h, barWidth, h);
                 g.setColor(Color.BLACK);
-                g.drawString(String.format(Locale.ROOT, "%.2f", pair[k]), x + k * 42 + 2, bottom - h - 6);
+                g.drawString(String.format(Locale.ROOT, "%.2f", pair[k]), x + k * (barWidth + 3), bottom - h - 6);
             }
-            g.drawString(names[i], x + 10, bottom + 18);
+            g.drawString(names[i], x + 2, bottom + 18);
         }
         g.drawString("dark: per wall-clock second, light: per CPU-second / cores", left, bottom + 40);
     }

@@ -23,6 +23,8 @@ final class BenchReport {
     /** Per round: pipeline run i over the mean of the raw runs before and after it. */
     List<Rate> p1Rounds = List.of();
     Rate naive;
+    /** The model alone at batch 1 on the naive job's images: what the naive job could reach. */
+    Rate rawBatch1;
     Rate noop;
     Rate dedupOff;
     Rate dedupOn;
@@ -121,6 +123,13 @@ final class BenchReport {
         if (naive != null && pipeline != null) {
             out.printf(Locale.ROOT, "| P2 speedup over naive map() | %.2fx | %.2fx | >= 3x | naive %.3f img/s wall, %.3f per CPU"
                             + " (%d images) |%n", p2().wall(), p2().perCpu(), naive.wall(), naive.perCpu(), options.naiveImages);
+        }
+        if (rawBatch1 != null && raw != null) {
+            out.printf(Locale.ROOT, "| P2 ceiling: raw batch %d / raw batch 1 | %.2fx | %.2fx | - | the model alone: batch %d"
+                            + " %.3f img/s wall, %.3f per CPU; batch 1 %.3f / %.3f (%d images); with a naive job as fast"
+                            + " as batch 1, P2 = P1 x this |%n",
+                    options.batch, raw.wall() / rawBatch1.wall(), raw.perCpu() / rawBatch1.perCpu(), options.batch,
+                    raw.wall(), raw.perCpu(), rawBatch1.wall(), rawBatch1.perCpu(), options.naiveImages);
         }
         if (dedupOff != null && dedupOn != null) {
             out.printf(Locale.ROOT, "| Dedup: repeated images, cache on / off | %.2fx | %.2fx | - | %d events of %d distinct"

@@ -108,6 +108,10 @@ public final class PipelineBenchmark {
                 }
                 if (o.runs("p2")) {
                     naive(provider, spec);
+                    // the naive job's own limit: the model alone at batch 1, on the same images
+                    report.rawBatch1 = rawRate(model, requests.subList(0, Math.min(o.naiveImages, requests.size())),
+                            generation, 1);
+                    say("raw model at batch 1: " + report.rawBatch1 + " images/s");
                 }
             }
         }
@@ -130,8 +134,7 @@ public final class PipelineBenchmark {
         for (boolean on : new boolean[] {false, true}) {
             String phase = on ? "dedup-on" : "dedup-off";
             java.util.concurrent.atomic.AtomicLong rows = CountingCaptioner.rows(phase);
-            JobConfig config = jobConfig(phase, 1, "caption.dedup.cache-entries", on ? "10000" : "-1",
-                    "inference.capacity", Integer.toString(o.dedupEvents + 100));
+            JobConfig config = jobConfig(phase, 1, "caption.dedup.cache-entries", on ? "10000" : "-1");
             try (RunningJob job = RunningJob.prepare(kafka, config, phase, 1,
                     env -> TaggingJob.builder().setConfig(config)
                             .setCaptionerProvider(CountingCaptioner.provider(o.dedupModelMs, phase))
@@ -153,15 +156,15 @@ public final class PipelineBenchmark {
     }
 
     /** On a fresh thread, like the batcher's model thread (not on the JVM's main thread). */
-    private BenchReport.Rate rawRate(ImageCaptioner model, List<CaptionRequest> requests, GenerationOptions generation)
-            throws Exception {
+    private BenchReport.Rate rawRate(ImageCaptioner model, List<CaptionRequest> requests, GenerationOptions generation,
+                                     int batch) throws Exception {
         java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor(
                 r -> new Thread(r, "bench-raw-model"));
         try {
             return thread.submit(() -> {
                 long t0 = System.nanoTime();
-                for (int i = 0; i < requests.size(); i += o.batch) {
-                    model.caption(requests.subList(i, Math.min(requests.size(), i + o.batch)), generation);
+                for (int i = 0; i < requests.size(); i += batch) {
+                    model.caption(requests.subList(i, Math.min(requests.size(), i + batch)), generation);
                 }
                 return BenchReport.Rate.of(requests.size(), t0, System.nanoTime(), cpu);
             }).get();
@@ -181,7 +184,7 @@ public final class PipelineBenchmark {
     /** Raw batched throughput on the model alone. */
     private BenchReport.Rate rawOnce(ImageCaptioner model, List<CaptionRequest> requests, GenerationOptions generation)
             throws Exception {
-        BenchReport.Rate raw = rawRate(model, requests, generation);
+        BenchReport.Rate raw = rawRate(model, requests, generation, o.batch);
         say("raw model: " + raw + " images/s at batch " + o.batch);
         return raw;
     }
@@ -285,10 +288,9 @@ public final class PipelineBenchmark {
 
     /** P3: no-op model, parallelism 2, exactly-once; then P6 for the framework alone at 50% of it. */
     private void noop() throws Exception {
-        // inference.capacity above the backlog: at saturation MicroBatcher can refuse a request as
-        // "overloaded" although the async operator admitted it (see docs/performance.md, P3)
+        // four batches in flight per subtask: one running, the next ones filling behind it
         JobConfig config = jobConfig("p3", 2, "inference.max-batch-size", Integer.toString(o.noopBatch),
-                "inference.capacity", Integer.toString(o.noopEvents + 1000));
+                "inference.capacity", Integer.toString(4 * o.noopBatch));
         try (RunningJob job = RunningJob.prepare(kafka, config, "p3", 2,
                 env -> TaggingJob.builder().setConfig(config).setCaptionerProvider(NoopCaptioner.provider())
                         .build().addTo(env), cpu)) {
