@@ -12,6 +12,10 @@ final class BenchOptions {
     Path work = Path.of(System.getProperty("java.io.tmpdir"), "vlm-pipeline-bench-" + ProcessHandle.current().pid());
     Path plot = Path.of("target", "bench", "pipeline-bench.png");
     int images = 64;
+    /** model.device of every model phase, and where the raw loop runs. */
+    String device = "cpu";
+    /** model.dtype of every model phase and of the raw loop. */
+    String dtype = "float32";
     /** P1 rounds: raw, then (pipeline, raw) this many times; P1 is the median round. */
     int p1Rounds = 3;
     int warmup = 8;
@@ -47,6 +51,8 @@ final class BenchOptions {
     static final String HELP = """
             PipelineBenchmark flags (defaults in brackets):
               --checkpoint DIR        random small BLIP-2, written when missing [$TMPDIR/vlm-bench/blip2-small]
+              --device cpu|gpu:N      device of the raw loop and of every model job (P5 runs on cpu only) [cpu]
+              --dtype float32|float16 dtype of the same [float32]
               --images N              images for raw and pipeline throughput (P1) [64]
               --p1-rounds N           P1 rounds: raw, then pipeline + raw N times, median of the rounds [3]
               --warmup N              images through the job before measuring [8]
@@ -85,6 +91,18 @@ final class BenchOptions {
             String v = args[++i];
             switch (flag) {
                 case "--checkpoint" -> o.checkpoint = Path.of(v);
+                case "--device" -> {
+                    if (!v.equals("cpu") && !v.matches("gpu:\\d+")) {
+                        throw new IllegalArgumentException("--device is cpu or gpu:N, got " + v);
+                    }
+                    o.device = v;
+                }
+                case "--dtype" -> {
+                    if (!v.equals("float32") && !v.equals("float16")) {
+                        throw new IllegalArgumentException("--dtype is float32 or float16, got " + v);
+                    }
+                    o.dtype = v;
+                }
                 case "--images" -> o.images = positive(flag, v);
                 case "--p1-rounds" -> o.p1Rounds = positive(flag, v);
                 case "--warmup" -> o.warmup = positive(flag, v);

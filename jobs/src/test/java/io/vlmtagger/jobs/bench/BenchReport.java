@@ -107,8 +107,9 @@ final class BenchReport {
                         + " PyTorch %d intra-op / %d inter-op threads%n",
                 before.cores(), before.loadAverage(), after.loadAverage(), wallSeconds,
                 threads.intraOpThreads(), threads.interOpThreads());
-        out.printf(Locale.ROOT, "Model: random small BLIP-2, float32 cpu, %d new tokens, batch %d, %dx%d PNG inputs;"
-                        + " checkpoints every %d ms%n", options.tokens, options.batch, options.imageSize,
+        out.printf(Locale.ROOT, "Model: random small BLIP-2, %s %s, %d new tokens, batch %d, %dx%d PNG inputs;"
+                        + " checkpoints every %d ms%n", options.dtype, options.device, options.tokens, options.batch,
+                options.imageSize,
                 options.imageSize, options.checkpointMs);
         out.println();
         out.println("| figure | wall clock | per CPU-second | goal | detail |");

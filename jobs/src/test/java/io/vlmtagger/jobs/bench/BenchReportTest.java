@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /** The benchmark's arithmetic: P1 as the median round, the P2 ceiling row, the plot. */
@@ -59,6 +60,19 @@ class BenchReportTest {
         r.rawBatch1 = null; // a run without P2's batch-1 measurement still plots its three bars
         BenchPlot.write(r, png);
         assertThat(ImageIO.read(png.toFile())).isNotNull();
+    }
+
+    @Test
+    void deviceAndDtypeAreCheckedAndReported() {
+        BenchReport r = filled();
+        r.options = BenchOptions.parse(new String[] {"--device", "gpu:1", "--dtype", "float16"});
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        r.print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("random small BLIP-2, float16 gpu:1,");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--device", "cuda"}))
+                .hasMessageContaining("--device is cpu or gpu:N");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--dtype", "bfloat16"}))
+                .hasMessageContaining("--dtype is float32 or float16");
     }
 
     private static BenchReport filled() {

@@ -43,7 +43,8 @@ final class NaiveCaptionJob {
     private NaiveCaptionJob() {}
 
     static void addTo(StreamExecutionEnvironment env, String bootstrap, String inTopic, String outTopic,
-                      ModelProvider<ImageCaptioner> provider, ModelSpec spec, int maxNewTokens, long checkpointMs) {
+                      ModelProvider<ImageCaptioner> provider, ModelSpec spec, String device, int maxNewTokens,
+                      long checkpointMs) {
         env.enableCheckpointing(checkpointMs, CheckpointingMode.EXACTLY_ONCE);
         KafkaSource<io.vlmtagger.schemas.flink.RawKafkaRecord> source = KafkaSource.<io.vlmtagger.schemas.flink.RawKafkaRecord>builder()
                 .setBootstrapServers(bootstrap).setTopics(inTopic).setGroupId("bench-naive")
@@ -63,7 +64,7 @@ final class NaiveCaptionJob {
                         30_000, TimeUnit.MILLISECONDS, 100)
                 .returns(AsyncFetchFunction.OUTPUT_TYPE)
                 .process(OutcomeRouter.of(ImageTask.class)).name("fetch-route");
-        fetched.map(new CaptionOneByOne(provider, spec, maxNewTokens)).name("caption-sync")
+        fetched.map(new CaptionOneByOne(provider, spec, device, maxNewTokens)).name("caption-sync")
                 .sinkTo(sink).name("captions-sink");
     }
 
@@ -72,20 +73,22 @@ final class NaiveCaptionJob {
         private static final long serialVersionUID = 1L;
         private final ModelProvider<ImageCaptioner> provider;
         private final ModelSpec spec;
+        private final String device;
         private final int maxNewTokens;
         private transient SlotModel<ImageCaptioner> slot;
         private transient GenerationOptions options;
         private transient CaptionTagger tagger;
 
-        CaptionOneByOne(ModelProvider<ImageCaptioner> provider, ModelSpec spec, int maxNewTokens) {
+        CaptionOneByOne(ModelProvider<ImageCaptioner> provider, ModelSpec spec, String device, int maxNewTokens) {
             this.provider = provider;
             this.spec = spec;
+            this.device = device;
             this.maxNewTokens = maxNewTokens;
         }
 
         @Override
         public void open(OpenContext ctx) throws Exception {
-            slot = SlotModel.acquire(provider, spec, "cpu", "naive-caption");
+            slot = SlotModel.acquire(provider, spec, device, "naive-caption");
             options = GenerationOptions.builder().optMaxNewTokens(maxNewTokens).build();
             tagger = new CaptionTagger();
         }

@@ -89,14 +89,17 @@ public final class PipelineBenchmark {
     private void run() throws Exception {
         if (o.runs("p1") || o.runs("p2") || o.runs("p5")) {
             ModelProvider<ImageCaptioner> provider = CheckpointModels.captioners();
-            ModelSpec spec = ModelSpec.of(o.checkpoint.toString());
+            ModelSpec spec = ModelSpec.of(o.checkpoint.toString()).withDtype(o.dtype);
             GenerationOptions generation = InferenceSettings.fromConfig(
                     jobConfig("raw", 1).toConfiguration()).captionGeneration();
             long rss0 = RssSampler.rssBytes();
             // The first handle stays open through the model phases: jobs acquire the same shared weights.
-            try (ImageCaptioner model = provider.acquire(spec, "cpu")) {
+            try (ImageCaptioner model = provider.acquire(spec, o.device)) {
                 List<CaptionRequest> requests = requests(model);
-                if (o.runs("p5")) {
+                if (o.runs("p5") && !o.device.equals("cpu")) {
+                    say("P5 skipped: it reads the process's RSS, and on " + o.device + " the activations that"
+                            + " two slots may duplicate live in device memory");
+                } else if (o.runs("p5")) {
                     // first: the slots' batches are the first the process runs, so no other thread
                     // holds freed activations in its allocator arena yet
                     memory(provider, spec, requests, generation, rss0);
@@ -279,7 +282,7 @@ public final class PipelineBenchmark {
         JobConfig config = jobConfig("p2", 1);
         try (RunningJob job = RunningJob.start(kafka, config, "p2", 1,
                 env -> NaiveCaptionJob.addTo(env, kafka.bootstrapServers(), "p2-images", "p2-captions",
-                        provider, spec, o.tokens, o.checkpointMs), cpu)) {
+                        provider, spec, o.device, o.tokens, o.checkpointMs), cpu)) {
             job.sendAndAwait(1000, 1, o.timeout);
             report.naive = job.backlogRate(2000, o.naiveImages, o.imageSize, o.timeout);
             say("naive job: " + report.naive + " images/s");
@@ -327,7 +330,8 @@ public final class PipelineBenchmark {
         m.put("checkpoint.interval", o.checkpointMs + " ms");
         m.put("search.lucene.dir", o.work.resolve("index-" + phase).toString());
         m.put("model.caption.checkpoint", o.checkpoint.toString());
-        m.put("model.dtype", "float32");
+        m.put("model.device", o.device);
+        m.put("model.dtype", o.dtype);
         m.put("inference.max-batch-size", Integer.toString(o.batch));
         m.put("inference.timeout", o.timeout.toSeconds() + " s");
         m.put("inference.max-attempts", "1");
