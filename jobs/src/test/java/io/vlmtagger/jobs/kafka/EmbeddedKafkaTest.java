@@ -36,13 +36,9 @@ class EmbeddedKafkaTest {
     @Test
     void readCommittedSeesOnlyCommittedTransactions() throws Exception {
         kafka.createTopics(2, "tx-topic");
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "embedded-kafka-test");
-        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "60000");
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "20000");
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "embedded-kafka-test",
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "60000", ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "20000",
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000")) {
             producer.initTransactions();
             producer.beginTransaction();
             for (int i = 0; i < 5; i++) {
@@ -72,14 +68,10 @@ class EmbeddedKafkaTest {
      */
     @Test
     void everyPartitionTakesIdempotentWritesRightAfterCreation() throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "10000");
         int partitions = 4;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                ProducerConfig.LINGER_MS_CONFIG, "0", ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000",
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "10000")) {
             for (int round = 0; round < 5; round++) {
                 String topic = "fresh-" + round;
                 kafka.createTopics(partitions, topic);
@@ -92,6 +84,16 @@ class EmbeddedKafkaTest {
                 }
             }
         }
+    }
+
+    /** A byte-array producer of this broker with the given settings (key, value, key, value, ...). */
+    private static KafkaProducer<byte[], byte[]> producer(String... settings) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        for (int i = 0; i + 1 < settings.length; i += 2) {
+            p.put(settings[i], settings[i + 1]);
+        }
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     @Test
