@@ -14,8 +14,8 @@ import java.util.Locale;
 
 /**
  * The report's figure, drawn with Java2D: images/s of the raw batched model, the pipeline, the
- * naive job and the model alone at batch 1 (bars), and the produce-to-visible latency CDFs of P6 with the model and with the
- * no-op model.
+ * naive job and the model alone at batch 1 (bars), and the produce-to-visible latency CDFs of P6
+ * with the model and with the no-op model.
  */
 final class BenchPlot {
     private static final int W = 1200;

@@ -109,8 +109,7 @@ final class BenchReport {
                 threads.intraOpThreads(), threads.interOpThreads());
         out.printf(Locale.ROOT, "Model: random small BLIP-2, %s %s, %d new tokens, batch %d, %dx%d PNG inputs;"
                         + " checkpoints every %d ms%n", options.dtype, options.device, options.tokens, options.batch,
-                options.imageSize,
-                options.imageSize, options.checkpointMs);
+                options.imageSize, options.imageSize, options.checkpointMs);
         out.println();
         out.println("| figure | wall clock | per CPU-second | goal | detail |");
         out.println("|---|---:|---:|---:|---|");

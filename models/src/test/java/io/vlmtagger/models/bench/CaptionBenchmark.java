@@ -40,7 +40,38 @@ public final class CaptionBenchmark {
 
     private CaptionBenchmark() {}
 
+    /** What to measure, from the command line. */
+    private record Settings(Path checkpoint, int[] batches, int tokens, int threads, int repeats, String dtype,
+                            String device, boolean onMainThread) {}
+
     public static void main(String[] args) throws Exception {
+        Settings s = parse(args);
+        System.setProperty(EngineThreads.NUM_THREADS, Integer.toString(s.threads()));
+        System.setProperty(EngineThreads.NUM_INTEROP_THREADS, "1");
+        System.setProperty("ai.djl.offline", "true");
+        if (!Files.exists(s.checkpoint().resolve("model.safetensors"))) {
+            long t = System.nanoTime();
+            RandomBlip2Checkpoint.write(s.checkpoint());
+            System.out.printf(Locale.ROOT, "wrote random checkpoint %s in %.1f s%n", s.checkpoint(), (System.nanoTime() - t) / 1e9);
+        }
+        if (s.onMainThread()) {
+            measure(s);
+            return;
+        }
+        // a worker thread, as in the job (the batcher's model thread)
+        java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor(
+                r -> new Thread(r, "caption-benchmark"));
+        try {
+            worker.submit(() -> {
+                measure(s);
+                return null;
+            }).get();
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    private static Settings parse(String[] args) {
         Path checkpoint = Path.of(System.getProperty("java.io.tmpdir"), "vlm-bench", "blip2-small");
         int[] batches = {1, 8, 32};
         int tokens = 20;
@@ -68,44 +99,17 @@ public final class CaptionBenchmark {
                         + "; use --checkpoint --batches --tokens --threads --repeats --dtype --device --caller");
             }
         }
-        System.setProperty(EngineThreads.NUM_THREADS, Integer.toString(threads));
-        System.setProperty(EngineThreads.NUM_INTEROP_THREADS, "1");
-        System.setProperty("ai.djl.offline", "true");
-        if (!Files.exists(checkpoint.resolve("model.safetensors"))) {
-            long t = System.nanoTime();
-            RandomBlip2Checkpoint.write(checkpoint);
-            System.out.printf(Locale.ROOT, "wrote random checkpoint %s in %.1f s%n", checkpoint, (System.nanoTime() - t) / 1e9);
-        }
-        if (onMainThread) {
-            measure(checkpoint, batches, tokens, threads, repeats, dtype, device);
-            return;
-        }
-        // a worker thread, as in the job (the batcher's model thread): the same calls made from the
-        // JVM's main thread have been seen to cost about twice the CPU (docs/performance.md)
-        final Path ckpt = checkpoint;
-        final int[] b = batches;
-        final int t = tokens;
-        final int th = threads;
-        final int rep = repeats;
-        final String dt = dtype;
-        final String dev = device;
-        java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor(
-                r -> new Thread(r, "caption-benchmark"));
-        try {
-            worker.submit(() -> {
-                measure(ckpt, b, t, th, rep, dt, dev);
-                return null;
-            }).get();
-        } finally {
-            worker.shutdownNow();
-        }
+        return new Settings(checkpoint, batches, tokens, threads, repeats, dtype, device, onMainThread);
     }
 
-    private static void measure(Path checkpoint, int[] batches, int tokens, int threads, int repeats, String dtype,
-                                String device) throws Exception {
+    private static void measure(Settings s) throws Exception {
+        int[] batches = s.batches();
+        int tokens = s.tokens();
+        int threads = s.threads();
+        int repeats = s.repeats();
         long loadStart = System.nanoTime();
-        try (Blip2Captioner captioner = Blip2Captioner.builder().setCheckpoint(checkpoint)
-                .optDevice(device).optDtype(dtype).build()) {
+        try (Blip2Captioner captioner = Blip2Captioner.builder().setCheckpoint(s.checkpoint())
+                .optDevice(s.device()).optDtype(s.dtype()).build()) {
             System.out.printf(Locale.ROOT, "loaded %s in %.1f s; %d intra-op threads, greedy, %d new tokens (min = max);"
                             + " calls from thread '%s'%n",
                     captioner.info(), (System.nanoTime() - loadStart) / 1e9, threads, tokens, Thread.currentThread().getName());
