@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * 1,000 small captioning calls (after as many to reach the allocators' steady state) and 200 chat
- * calls from two threads leave no native arrays behind and RSS flat: every per-call tensor must
- * live in the call's scope, none in the model's manager.
+ * Two rounds of 1,000 small captioning calls from two threads (after as many to reach the
+ * allocators' steady state) and 200 chat calls leave no native arrays behind and RSS flat: every
+ * per-call tensor must live in the call's scope, none in the model's manager.
  */
 class NativeMemoryTest {
     private static final int CALLS = 1000;
@@ -41,14 +41,22 @@ class NativeMemoryTest {
             try {
                 // a first round on the same two threads: each thread's first calls give it a malloc
                 // arena (up to 64 MB each) and fill the allocators' pools to their steady state, which
-                // is not a leak; a leak grows again in the measured round
+                // is not a leak. Even after it, one later round now and then grows by 60-200 MB once
+                // (arena growth when other tests ran first in this JVM) and the next does not; a leak
+                // grows in every round, so the smaller growth of two measured rounds must stay small
                 assertThat(captionOnTwoThreads(pool, captioner, batch, options)).isEqualTo(CALLS * 4);
                 int arraysBefore = liveArrays();
-                long rssBefore = nativeKb();
-                assertThat(captionOnTwoThreads(pool, captioner, batch, options)).isEqualTo(CALLS * 4);
-                assertThat(liveArrays()).as("live NDArrays after %d calls", CALLS).isEqualTo(arraysBefore);
-                long growthKb = nativeKb() - rssBefore;
-                assertThat(growthKb).as("native memory growth (RSS less the JVM's committed heap and non-heap) over %d calls (kB)", CALLS).isLessThan(48 * 1024);
+                long[] growthKb = new long[2];
+                for (int round = 0; round < growthKb.length; round++) {
+                    long rssBefore = nativeKb();
+                    assertThat(captionOnTwoThreads(pool, captioner, batch, options)).isEqualTo(CALLS * 4);
+                    assertThat(liveArrays()).as("live NDArrays after %d calls", CALLS).isEqualTo(arraysBefore);
+                    growthKb[round] = nativeKb() - rssBefore;
+                }
+                assertThat(Math.min(growthKb[0], growthKb[1]))
+                        .as("native memory growth (RSS less the JVM's committed heap and non-heap) per %d calls, the"
+                                + " smaller of two rounds (kB; both: %s)", CALLS, java.util.Arrays.toString(growthKb))
+                        .isLessThan(48 * 1024);
             } finally {
                 pool.shutdown();
             }
