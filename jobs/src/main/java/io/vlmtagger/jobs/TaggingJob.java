@@ -7,6 +7,7 @@ import io.vlmtagger.operators.fewshot.FewShotStage;
 import io.vlmtagger.schemas.Exemplar;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import io.vlmtagger.jobs.config.FlinkPassThrough;
 import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.config.JobOptions;
 import io.vlmtagger.jobs.config.SearchBackend;
@@ -106,8 +107,13 @@ public final class TaggingJob {
         return config;
     }
 
-    /** Configures checkpointing and parallelism on {@code env} and adds the job's operators to it. */
+    /**
+     * Configures checkpointing (interval, storage: {@code checkpoint.dir} and Flink's own
+     * {@code execution.checkpointing.*} / {@code state.*} keys) and parallelism on {@code env} and
+     * adds the job's operators to it.
+     */
     public void addTo(StreamExecutionEnvironment env) {
+        env.configure(FlinkPassThrough.configuration(config));
         env.enableCheckpointing(config.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
         // Without object reuse Flink deep-copies every record between chained operators (the Avro
         // ImageEvent with its image bytes, once per hop and once per branch of the three task

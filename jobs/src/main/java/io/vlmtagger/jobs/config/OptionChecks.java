@@ -62,6 +62,7 @@ final class OptionChecks {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
         }
+        FlinkPassThrough.checkConsistent(c);
         if (c.get(JobOptions.FETCH_MAX_BYTES).getBytes() < 1) {
             throw new ConfigException(JobOptions.FETCH_MAX_BYTES.key() + " must be positive");
         }
