@@ -69,24 +69,36 @@ public final class PhotoFiles {
         }
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         int[] row = new int[width];
+        double[][] rgb = new double[3][width];
         long state = seed * 0x9E3779B97F4A7C15L + 1;
         for (int y = 0; y < height; y++) {
             double t = height == 1 ? 0 : (double) y / (height - 1);
-            for (int x = 0; x < width; x++) {
-                double r = top[0] + (bottom[0] - top[0]) * t;
-                double g = top[1] + (bottom[1] - top[1]) * t;
-                double b = top[2] + (bottom[2] - top[2]) * t;
-                for (double[] disc : d) {
+            for (int c = 0; c < 3; c++) {
+                java.util.Arrays.fill(rgb[c], top[c] + (bottom[c] - top[c]) * t);
+            }
+            for (double[] disc : d) {
+                double dy = y - disc[1];
+                if (Math.abs(dy) >= disc[2]) {
+                    continue;
+                }
+                double half = Math.sqrt(disc[2] * disc[2] - dy * dy);
+                int from = Math.max(0, (int) Math.ceil(disc[0] - half));
+                int to = Math.min(width - 1, (int) Math.floor(disc[0] + half));
+                for (int x = from; x <= to; x++) {
                     double dx = x - disc[0];
-                    double dy = y - disc[1];
                     double inside = 1 - Math.sqrt(dx * dx + dy * dy) / disc[2];
                     if (inside > 0) {
                         double a = Math.min(1, inside * 4);
-                        r += (disc[3] - r) * a;
-                        g += (disc[4] - g) * a;
-                        b += (disc[5] - b) * a;
+                        for (int c = 0; c < 3; c++) {
+                            rgb[c][x] += (disc[3 + c] - rgb[c][x]) * a;
+                        }
                     }
                 }
+            }
+            for (int x = 0; x < width; x++) {
+                double r = rgb[0][x];
+                double g = rgb[1][x];
+                double b = rgb[2][x];
                 if (noise > 0) {
                     state ^= state << 13;
                     state ^= state >>> 7;
