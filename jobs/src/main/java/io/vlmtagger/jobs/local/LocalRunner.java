@@ -286,6 +286,10 @@ public final class LocalRunner {
         m.putIfAbsent(JobOptions.SEARCH_BACKEND.key(), SearchBackend.LUCENE.toString());
         m.putIfAbsent(JobOptions.SEARCH_LUCENE_DIR.key(), work.resolve("index").toString());
         m.putIfAbsent("inference.max-batch-wait", "50 ms");
+        // a folder of multi-MB photos queues minutes of decoding on a laptop CPU; the attempt
+        // timeout counts that queueing, and 1 min (the cluster default) dead-lettered a fifth of a
+        // 130-photo folder as INFERENCE/timeout on a loaded 2-core machine
+        m.putIfAbsent("inference.timeout", "5 min");
         if (checkpoints.chatKind() == LocalCheckpoints.Kind.TRAINED_TINY) {
             // one-word answers (the tiny LLaVA's 128 positions hold its 9 image tokens + the conversation)
             m.putIfAbsent("chat.max-new-tokens", "4");

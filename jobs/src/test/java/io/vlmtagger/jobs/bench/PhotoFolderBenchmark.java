@@ -128,7 +128,7 @@ public final class PhotoFolderBenchmark {
     private static void printTable(Path dir, RunReport report, double seconds) {
         Map<String, int[]> byExtension = new TreeMap<>();
         Map<String, Long> bytes = new TreeMap<>();
-        Map<String, String> extensionOf = new TreeMap<>();
+        Map<String, String> extensionOf = new java.util.HashMap<>();
         report.images().forEach((id, img) -> {
             String name = img.name();
             String ext = name.substring(name.lastIndexOf('.') + 1);
@@ -136,10 +136,15 @@ public final class PhotoFolderBenchmark {
             byExtension.computeIfAbsent(ext, e -> new int[3])[0]++;
             bytes.merge(ext, size(img.file()), Long::sum);
         });
-        report.captioned().forEach(e -> byExtension.get(extensionOf.get(e.getEventId()))[1]++);
+        report.captioned().forEach(e -> {
+            String ext = e.getEventId() == null ? null : extensionOf.get(e.getEventId());
+            if (ext != null) {
+                byExtension.get(ext)[1]++;
+            }
+        });
         Map<String, Integer> reasons = new TreeMap<>();
         for (DeadLetter d : report.deadLetters()) {
-            String ext = extensionOf.get(d.getEventId());
+            String ext = d.getEventId() == null ? null : extensionOf.get(d.getEventId());
             if (ext != null) {
                 byExtension.get(ext)[2]++;
             }

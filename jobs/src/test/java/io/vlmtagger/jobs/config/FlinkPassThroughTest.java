@@ -3,6 +3,7 @@ package io.vlmtagger.jobs.config;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,42 +32,39 @@ class FlinkPassThroughTest {
         assertThat(FlinkPassThrough.configuration(JobConfig.defaults()).toMap()).isEmpty();
         // the same directory twice is fine, two different ones are not
         JobConfig.fromArgs("--checkpoint.dir", "file:///a", "--execution.checkpointing.dir", "file:///a");
-        assertThatThrownBy(() -> JobConfig.fromArgs("--checkpoint.dir", "file:///a", "--state.checkpoints.dir", "file:///b"))
-                .isInstanceOf(ConfigException.class)
+        refused("--checkpoint.dir", "file:///a", "--state.checkpoints.dir", "file:///b")
                 .hasMessage("checkpoint.dir=file:///a and state.checkpoints.dir=file:///b disagree: set one of them");
-        assertThatThrownBy(() -> JobConfig.fromArgs("--checkpoint.dir", "file:///a", "--execution.checkpointing.storage", "jobmanager"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("disagree");
+        refused("--checkpoint.dir", "file:///a", "--execution.checkpointing.storage", "jobmanager").hasMessageContaining("disagree");
     }
 
     @Test
     void aMistypedFlinkKeyIsRefusedWithTheClosestOnes() {
-        assertThatThrownBy(() -> JobConfig.fromArgs("--execution.checkpointing.dirr", "file:///x"))
-                .isInstanceOf(ConfigException.class)
+        refused("--execution.checkpointing.dirr", "file:///x")
                 .hasMessageStartingWith("unknown Flink option 'execution.checkpointing.dirr'; did you mean execution.checkpointing.dir");
-        assertThatThrownBy(() -> JobConfig.fromArgs("--state.backend.typ", "rocksdb"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("state.backend.type");
+        refused("--state.backend.typ", "rocksdb").hasMessageContaining("state.backend.type");
     }
 
     @Test
     void valuesAreCheckedAgainstFlinksTypes() {
-        assertThatThrownBy(() -> JobConfig.fromArgs("--execution.checkpointing.timeout", "soon"))
-                .isInstanceOf(ConfigException.class)
+        refused("--execution.checkpointing.timeout", "soon")
                 .hasMessageStartingWith("invalid value 'soon' for Flink option execution.checkpointing.timeout");
         JobConfig.fromArgs("--execution.checkpointing.timeout", "5 min");
     }
 
     @Test
     void keysTheJobSetsItselfPointToTheJobsOption() {
-        assertThatThrownBy(() -> JobConfig.fromArgs("--execution.checkpointing.interval", "5 s"))
-                .isInstanceOf(ConfigException.class)
+        refused("--execution.checkpointing.interval", "5 s")
                 .hasMessage("execution.checkpointing.interval is set by the job: use checkpoint.interval");
-        assertThatThrownBy(() -> JobConfig.fromArgs("--execution.checkpointing.mode", "AT_LEAST_ONCE"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("EXACTLY_ONCE");
+        refused("--execution.checkpointing.mode", "AT_LEAST_ONCE").hasMessageContaining("EXACTLY_ONCE");
     }
 
     @Test
     void otherFlinkKeysStayUnknown() {
-        assertThatThrownBy(() -> JobConfig.fromArgs("--taskmanager.numberOfTaskSlots", "2"))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("unknown option 'taskmanager.numberOfTaskSlots'");
+        refused("--taskmanager.numberOfTaskSlots", "2").hasMessageStartingWith("unknown option 'taskmanager.numberOfTaskSlots'");
+    }
+
+    /** {@code JobConfig.fromArgs(args)} throws a {@link ConfigException}; its assertion for the message. */
+    private static AbstractThrowableAssert<?, ? extends Throwable> refused(String... args) {
+        return assertThatThrownBy(() -> JobConfig.fromArgs(args)).isInstanceOf(ConfigException.class);
     }
 }

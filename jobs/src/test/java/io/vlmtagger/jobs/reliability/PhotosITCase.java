@@ -7,9 +7,6 @@ import io.vlmtagger.models.api.CaptionRequest;
 import io.vlmtagger.models.api.GenerationOptions;
 import io.vlmtagger.models.api.GenerationResult;
 import io.vlmtagger.models.api.ImageCaptioner;
-import io.vlmtagger.models.api.ImageDecodeException;
-import io.vlmtagger.models.api.ModelInfo;
-import io.vlmtagger.models.api.PixelValues;
 import io.vlmtagger.models.testutil.PhotoFiles;
 import io.vlmtagger.models.testutil.PhotoFiles.Kind;
 import io.vlmtagger.operators.slots.ModelSpec;
@@ -185,38 +182,24 @@ class PhotosITCase {
     }
 
     /** {@link DecodingCaptioner} whose generation waits for the test's {@link #gate}. */
-    static final class GatedCaptioner implements ImageCaptioner {
-        private final DecodingCaptioner decoding = new DecodingCaptioner();
-
+    static final class GatedCaptioner extends DecodingCaptioner {
         static ImageCaptioner open(ModelSpec spec, String device) {
             return new GatedCaptioner();
         }
 
         @Override
-        public ModelInfo info() {
-            return decoding.info();
-        }
-
-        @Override
-        public PixelValues preprocess(byte[] encodedImage) throws ImageDecodeException {
-            return decoding.preprocess(encodedImage);
-        }
-
-        @Override
         public List<GenerationResult> caption(List<CaptionRequest> requests, GenerationOptions options) {
+            boolean open;
             try {
-                if (!gate.await(3, TimeUnit.MINUTES)) {
-                    throw new IllegalStateException("the test never opened the gate");
-                }
+                open = gate.await(3, TimeUnit.MINUTES);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted at the gate", e);
+                open = false;
             }
-            return decoding.caption(requests, options);
-        }
-
-        @Override
-        public void close() {
+            if (!open) {
+                throw new IllegalStateException("the test never opened the gate");
+            }
+            return super.caption(requests, options);
         }
     }
 }

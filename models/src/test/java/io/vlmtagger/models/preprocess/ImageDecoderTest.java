@@ -228,33 +228,30 @@ class ImageDecoderTest {
     }
 
     private static int maxDifference(BufferedImage expected, RgbImage actual) {
-        assertThat(actual.width()).isEqualTo(expected.getWidth());
-        assertThat(actual.height()).isEqualTo(expected.getHeight());
-        int max = 0;
-        for (int y = 0; y < expected.getHeight(); y++) {
-            for (int x = 0; x < expected.getWidth(); x++) {
-                int rgb = expected.getRGB(x, y);
-                for (int c = 0; c < 3; c++) {
-                    max = Math.max(max, Math.abs(actual.get(x, y, c) - ((rgb >> (16 - 8 * c)) & 0xff)));
-                }
-            }
-        }
-        return max;
+        return (int) difference(expected, actual)[0];
     }
 
     private static double meanDifference(BufferedImage expected, RgbImage actual) {
+        return difference(expected, actual)[1];
+    }
+
+    /** Largest and mean absolute difference over every sample, after checking the size. */
+    private static double[] difference(BufferedImage expected, RgbImage actual) {
         assertThat(actual.width()).isEqualTo(expected.getWidth());
         assertThat(actual.height()).isEqualTo(expected.getHeight());
+        int max = 0;
         long sum = 0;
         for (int y = 0; y < expected.getHeight(); y++) {
             for (int x = 0; x < expected.getWidth(); x++) {
                 int rgb = expected.getRGB(x, y);
                 for (int c = 0; c < 3; c++) {
-                    sum += Math.abs(actual.get(x, y, c) - ((rgb >> (16 - 8 * c)) & 0xff));
+                    int d = Math.abs(actual.get(x, y, c) - ((rgb >> (16 - 8 * c)) & 0xff));
+                    max = Math.max(max, d);
+                    sum += d;
                 }
             }
         }
-        return sum / (3.0 * expected.getWidth() * expected.getHeight());
+        return new double[] {max, sum / (3.0 * expected.getWidth() * expected.getHeight())};
     }
 
     @Test
