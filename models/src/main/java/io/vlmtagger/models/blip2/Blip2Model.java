@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.vlmtagger.models.config.Blip2Config;
-import io.vlmtagger.models.kernels.Kernels;
 import io.vlmtagger.models.nn.Linear;
 import io.vlmtagger.models.weights.WeightStore;
 import io.vlmtagger.models.weights.Weights;
@@ -28,7 +27,6 @@ public final class Blip2Model implements AutoCloseable {
     private final QFormer qformer;
     private final Linear languageProjection;
     private final OptDecoder decoder;
-    private final Kernels kernels;
 
     private Blip2Model(Blip2Config config, WeightStore store) {
         this.config = config;
@@ -38,8 +36,7 @@ public final class Blip2Model implements AutoCloseable {
         this.qformer = new QFormer(root, root.sub("qformer."), config.qformer(), config.numQueryTokens());
         this.languageProjection = Linear.load(root.sub("language_projection."),
                 config.text().wordEmbedProjDim(), config.qformer().hiddenSize());
-        this.kernels = Kernels.load(store.device(), "Blip2Kernels", "common.ts", "opt.ts");
-        this.decoder = new OptDecoder(root.sub("language_model."), config.text(), kernels);
+        this.decoder = new OptDecoder(root.sub("language_model."), config.text());
     }
 
     /** Loads on the CPU in float32. */
@@ -145,7 +142,6 @@ public final class Blip2Model implements AutoCloseable {
     @Override
     public void close() {
         decoder.close();
-        kernels.close();
         store.close();
     }
 }

@@ -29,8 +29,8 @@ public final class OptDecoder extends KernelDecoder {
     private final OptConfig config;
 
     /** @param w weights under {@code language_model.} */
-    OptDecoder(Weights w, OptConfig c, Kernels kernels) {
-        super(kernels, weights(w, c), settings(c), new double[] {LAYER_NORM_EPS, Masks.minValue(w.dataType())},
+    OptDecoder(Weights w, OptConfig c) {
+        super(Kernels.load(w.store().device(), "OptKernels", "common.ts", "opt.ts"), weights(w, c), settings(c), new double[] {LAYER_NORM_EPS, Masks.minValue(w.dataType())},
                 new Geometry(c.numHiddenLayers(), c.numAttentionHeads(), c.headDim(), c.vocabSize(),
                         c.maxPositionEmbeddings(), w.dataType()), w.manager());
         this.config = c;

@@ -33,6 +33,8 @@ public class KernelDecoder implements CausalDecoder, DeviceGreedy, AutoCloseable
     public record Geometry(int layers, int kvHeads, int headDim, int vocabSize, int maxPositions, DataType dataType) {}
 
     /**
+     * @param kernels the decoder's own module (closed with the decoder): {@code common.ts} and the
+     *     architecture's source
      * @param weights the source's weight list, in the order its header documents
      * @param cfg its integer settings, {@code fcfg} its float settings (same header)
      * @param manager the model's manager (for the empty cache lists; freed with it)
@@ -170,6 +172,7 @@ public class KernelDecoder implements CausalDecoder, DeviceGreedy, AutoCloseable
     public void close() {
         weights.close();
         noCache.close();
+        kernels.close();
     }
 
     /** The static cache and the device-side state of one greedy generation. */

@@ -74,9 +74,10 @@
     h = x
     if pre:
       h = torch.layer_norm(x, [d], w[o], w[o + 1], fcfg[0])
-    q, k, v = torch.linear(h, w[o + 2], w[o + 3]).chunk(3, 2)
-    q = self.heads(q, cfg[1])
-    k, v, kc, vc = self.kv_update(self.heads(k, cfg[1]), self.heads(v, cfg[1]), kc, vc, start, mode)
+    qkv = torch.linear(h, w[o + 2], w[o + 3])
+    qkv = qkv.view(x.size(0), x.size(1), 3, cfg[1], d // cfg[1]).permute(2, 0, 3, 1, 4)  # [3, B, h, T, hd]
+    q, k, v = qkv.unbind(0)
+    k, v, kc, vc = self.kv_update(k, v, kc, vc, start, mode)
     a = torch.scaled_dot_product_attention(q, k, v, attn_mask=attn, dropout_p=0.0, is_causal=False, scale=1.0)
     x = x + torch.linear(self.merge(a), w[o + 4], w[o + 5])
     if not pre:
