@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import io.vlmtagger.models.config.OptConfig;
 import io.vlmtagger.models.kernels.KernelDecoder;
+import io.vlmtagger.models.kernels.KernelModule;
 import io.vlmtagger.models.kernels.Kernels;
 import io.vlmtagger.models.nn.Activation;
 import io.vlmtagger.models.nn.Masks;
@@ -30,7 +31,7 @@ public final class OptDecoder extends KernelDecoder {
 
     /** @param w weights under {@code language_model.} */
     OptDecoder(Weights w, OptConfig c) {
-        super(Kernels.load(w.store().device(), "OptKernels", "common.ts", "opt.ts"), weights(w, c), settings(c), new double[] {LAYER_NORM_EPS, Masks.minValue(w.dataType())},
+        super(Kernels.load(w.store().device(), KernelModule.OPT), weights(w, c), settings(c), new double[] {LAYER_NORM_EPS, Masks.minValue(w.dataType())},
                 new Geometry(c.numHiddenLayers(), c.numAttentionHeads(), c.headDim(), c.vocabSize(),
                         c.maxPositionEmbeddings(), w.dataType()), w.manager());
         this.config = c;

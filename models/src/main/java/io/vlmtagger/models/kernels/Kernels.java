@@ -43,12 +43,10 @@ public final class Kernels implements AutoCloseable {
         this.block = block;
     }
 
-    /**
-     * Compiles the class {@code className} from the {@code .ts} sources (in order) and loads it on
-     * {@code device}.
-     */
-    public static Kernels load(Device device, String className, String... sources) {
-        String source = ScriptArchive.classSource(className, ScriptArchive.sources(sources));
+    /** Compiles {@code module}'s sources into one class and loads it on {@code device}. */
+    public static Kernels load(Device device, KernelModule module) {
+        String className = module.className();
+        String source = ScriptArchive.classSource(className, module.sources());
         byte[] archive = ScriptArchive.write(className, source);
         PtNDManager manager = (PtNDManager) NDManager.newBaseManager(device);
         manager.setName("kernels:" + className);

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
@@ -122,17 +121,5 @@ public final class ScriptArchive {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read kernel source " + name, e);
         }
-    }
-
-    /** The resource names, checked to be {@code .ts} files next to this class. */
-    static List<String> sources(String... names) {
-        List<String> out = new ArrayList<>(names.length);
-        for (String n : names) {
-            if (!n.endsWith(".ts") || n.contains("/")) {
-                throw new IllegalArgumentException("kernel sources are plain .ts names next to ScriptArchive, got " + n);
-            }
-            out.add(n);
-        }
-        return out;
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import io.vlmtagger.models.api.CheckpointException;
 import io.vlmtagger.models.config.LlamaConfig;
 import io.vlmtagger.models.kernels.KernelDecoder;
+import io.vlmtagger.models.kernels.KernelModule;
 import io.vlmtagger.models.kernels.Kernels;
 import io.vlmtagger.models.nn.Activation;
 import io.vlmtagger.models.nn.Masks;
@@ -34,7 +35,7 @@ public final class LlamaDecoder extends KernelDecoder {
      *     and {@code tie_word_embeddings} is set, the token embedding is used
      */
     public LlamaDecoder(Weights model, Weights lmHead, LlamaConfig config) {
-        super(Kernels.load(model.store().device(), "LlamaKernels", "common.ts", "llama.ts"), weights(model, lmHead, checked(model, config)),
+        super(Kernels.load(model.store().device(), KernelModule.LLAMA), weights(model, lmHead, checked(model, config)),
                 new long[] {
                     config.numHiddenLayers(), config.numAttentionHeads(), config.numKeyValueHeads(),
                     Activation.fromConfig(config.hiddenAct()).kernelCode()

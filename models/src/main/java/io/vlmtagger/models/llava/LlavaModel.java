@@ -120,6 +120,7 @@ public final class LlavaModel implements AutoCloseable {
     @Override
     public void close() {
         languageModel.close();
+        visionTower.close();
         store.close();
     }
 
