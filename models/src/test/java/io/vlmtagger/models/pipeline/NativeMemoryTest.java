@@ -37,8 +37,12 @@ class NativeMemoryTest {
     private static final int WARM_UP_CALLS = 1000;
     private static final int CALLS_PER_ROUND = 500;
     private static final int ROUNDS = 6;
-    /** A leak of a quarter of 64 kB per call; 64 kB per call gives a slope of 64. */
-    private static final double MAX_SLOPE_KB_PER_CALL = 16;
+    /**
+     * Half of the 64 kB-per-call leak this test must catch (which measured 68). Allocator steps are
+     * not leaks but tilt the slope: in-use bytes have stepped up by up to 37 MB once and stayed,
+     * which in the middle of the six rounds reads as 16 kB per call.
+     */
+    private static final double MAX_SLOPE_KB_PER_CALL = 32;
     /**
      * Bytes to leak on purpose (malloc'ed, written, never freed) after each call, to check that the
      * test fails on a leak: {@code -Dvlm.test.inject-native-leak-bytes=65536}. 0 in a normal run.
