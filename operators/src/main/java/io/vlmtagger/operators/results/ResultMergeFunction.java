@@ -30,13 +30,16 @@ import org.slf4j.LoggerFactory;
  * {@code results_merge_timeouts_total}; this guards the state against a part that never comes.
  *
  * <p>Metrics: {@code results_emitted_total}, {@code results_merged_total} (records that combine
- * two or more parts), {@code results_merge_timeouts_total}.
+ * two or more parts), {@code results_merge_timeouts_total}. The counts are also logged at INFO
+ * after the first result and then at most once a minute per subtask, so that a job started with
+ * plain {@code java} shows its progress.
  */
 public class ResultMergeFunction extends KeyedProcessFunction<String, ResultPart, EnrichedImage> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ResultMergeFunction.class);
     /** Output order of parts whose event expectation never arrived (timeouts only). */
     private static final List<String> DEFAULT_ORDER = List.of(ResultPart.CAPTION, ResultPart.CHAT, ResultPart.FEW_SHOT);
+    private static final long PROGRESS_LOG_INTERVAL_MS = 60_000;
 
     private final Duration timeout;
     private final Clock clock;
@@ -46,6 +49,7 @@ public class ResultMergeFunction extends KeyedProcessFunction<String, ResultPart
     private transient Counter emitted;
     private transient Counter merged;
     private transient Counter timeouts;
+    private transient long lastProgressLogMs;
 
     /** @param clock gives {@code timings.emittedAt}; must be serializable (system and fixed clocks are) */
     public ResultMergeFunction(Duration timeout, Clock clock) {
@@ -124,10 +128,17 @@ public class ResultMergeFunction extends KeyedProcessFunction<String, ResultPart
         if (parts.isEmpty()) {
             return;
         }
-        out.collect(EnrichedImageMerge.merge(parts, clock.instant()));
+        EnrichedImage result = EnrichedImageMerge.merge(parts, clock.instant());
+        out.collect(result);
         emitted.inc();
         if (parts.size() > 1) {
             merged.inc();
+        }
+        long now = clock.millis();
+        if (emitted.getCount() == 1 || now - lastProgressLogMs >= PROGRESS_LOG_INTERVAL_MS) {
+            lastProgressLogMs = now;
+            LOG.info("results: {} emitted by this subtask ({} combining several parts, {} merge timeouts); latest: event {}",
+                    emitted.getCount(), merged.getCount(), timeouts.getCount(), result.getEventId());
         }
     }
 }
