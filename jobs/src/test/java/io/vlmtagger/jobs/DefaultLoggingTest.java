@@ -73,12 +73,14 @@ class DefaultLoggingTest {
     }
 
     @Test
-    void thePendingCommittablesCollisionIsDroppedOtherCollisionsAreNot() {
-        String metrics = "org.apache.flink.runtime.metrics.groups.AbstractMetricGroup";
+    void theKafkaSinksCollisionsAreDroppedOtherCollisionsAreNot() {
+        String metrics = "org.apache.flink.metrics.MetricGroup"; // the logger of Flink's AbstractMetricGroup
         for (int i = 0; i < 100; i++) {
             context.getLogger(metrics).warn("Name collision: Group already contains a Metric with the name "
                     + "'pendingCommittables'. Metric will not be reported.[localhost, taskmanager, vlm-tagger, captions-sink: Committer, 0]");
         }
+        context.getLogger(metrics).warn("Name collision: Group already contains a Metric with the name "
+                + "'currentSendTime'. Metric will not be reported.[localhost, taskmanager, vlm-tagger, captions-sink: Writer, 0]");
         context.getLogger(metrics).warn("Name collision: Group already contains a Metric with the name "
                 + "'inference_batch_size'. Metric will not be reported.[caption]");
         assertThat(lines).containsExactly("WARN " + metrics + " Name collision: Group already contains a Metric with the name "

@@ -28,8 +28,17 @@ public final class ListeningSockets {
     }
 
     public static List<Listener> ofThisProcess() throws IOException {
+        return of(Path.of("/proc/self"));
+    }
+
+    /** The listening sockets of another process of this user. */
+    public static List<Listener> ofProcess(long pid) throws IOException {
+        return of(Path.of("/proc", Long.toString(pid)));
+    }
+
+    private static List<Listener> of(Path proc) throws IOException {
         Set<Long> inodes = new HashSet<>();
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+        try (Stream<Path> fds = Files.list(proc.resolve("fd"))) {
             for (Path fd : fds.toList()) {
                 try {
                     Matcher m = SOCKET.matcher(Files.readSymbolicLink(fd).toString());
@@ -42,8 +51,8 @@ public final class ListeningSockets {
             }
         }
         List<Listener> out = new ArrayList<>();
-        for (String table : List.of("/proc/self/net/tcp", "/proc/self/net/tcp6")) {
-            Path p = Path.of(table);
+        for (String table : List.of("net/tcp", "net/tcp6")) {
+            Path p = proc.resolve(table);
             if (!Files.isReadable(p)) {
                 continue;
             }

@@ -149,11 +149,18 @@ public final class WriterSchemaStore implements WriterSchemaResolver, AutoClosea
             accepted.put(fingerprint, new Registered(writer, fingerprint, text.origin()));
             LOG.info("writer schemas: registered {} {} from {}", writer.getName(), Fingerprints.hex(fingerprint), text.origin());
         } else {
-            String why = text.origin() + ": " + c.getDescription();
+            String why = text.origin() + ": " + describe(c.getResult());
             refused.put(fingerprint, why);
             LOG.warn("writer schemas: refused {} {} (incompatible with this job's {}): {}", writer.getName(),
                     Fingerprints.hex(fingerprint), reader.getName(), why);
         }
+    }
+
+    /** Avro's incompatibilities, one short line each (its own description repeats both schemas in full). */
+    static String describe(SchemaCompatibility.SchemaCompatibilityResult result) {
+        return result.getIncompatibilities().stream()
+                .map(i -> i.getType() + " at " + i.getLocation() + ": " + i.getMessage())
+                .collect(Collectors.joining("; "));
     }
 
     private static List<String> names(Schema s) {
