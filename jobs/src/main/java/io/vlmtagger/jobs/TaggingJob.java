@@ -208,7 +208,7 @@ public final class TaggingJob {
                 .union(fetched.getSideOutput(DeadLetters.TAG), captioned.getSideOutput(DeadLetters.TAG));
         // every part of an event (caption, answer, few-shot tags) meets the others in the merge
         DataStream<ResultPart> parts = fetched
-                .map(task -> ResultPart.expected(task.eventId(), expectedParts(task)), ResultMerge.PART_TYPE)
+                .flatMap(TaggingJob::expect, ResultMerge.PART_TYPE)
                 .name("merge-expect").uid("merge-expect")
                 .union(ResultMerge.results(captioned, ResultPart.CAPTION),
                         ResultMerge.failures(captioned.getSideOutput(DeadLetters.TAG), ResultPart.CAPTION));
@@ -257,6 +257,14 @@ public final class TaggingJob {
         deadLetters.sinkTo(KafkaSinks.exactlyOnce(config, "dead-letters",
                         AvroKafkaRecordSerializer.deadLetters(config.get(JobOptions.TOPIC_DEAD_LETTERS))))
                 .name("dead-letters-sink").uid("dead-letters-sink");
+    }
+
+    /** What the merge waits for from {@code task}; nothing for an event no path takes (then no part comes). */
+    private static void expect(ImageTask task, org.apache.flink.util.Collector<ResultPart> out) {
+        List<String> parts = expectedParts(task);
+        if (!parts.isEmpty()) {
+            out.collect(ResultPart.expected(task.eventId(), parts));
+        }
     }
 
     /** The result parts {@code task} will produce (each a result or a dead letter), in output order. */

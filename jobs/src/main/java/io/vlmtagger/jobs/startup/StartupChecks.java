@@ -79,7 +79,7 @@ public final class StartupChecks {
     }
 
     private static void loadOnce(WriterSchemaSources sources, String key) {
-        try (WriterSchemaStore store = sources.open(ImageEvent.getClassSchema())) {
+        try (WriterSchemaStore store = sources.openStrict(ImageEvent.getClassSchema())) {
             LOG.info("start-up: {} registers {} ImageEvent writer schema(s)", key, store.accepted().size());
         } catch (IllegalArgumentException e) {
             throw new StartupCheckException(key + ": " + e.getMessage(), e);

@@ -66,12 +66,25 @@ public final class WriterSchemaSources implements Serializable {
         return directory == null && topic == null;
     }
 
-    /** Opens the sources and reads them once (see {@link WriterSchemaStore#open}). */
+    /**
+     * Opens the sources and reads them once, logging (not failing on) what cannot be read: for a
+     * running reader (see {@link WriterSchemaStore#open}).
+     */
     public WriterSchemaStore open(Schema reader) {
-        return open(reader, Clock.systemUTC());
+        return open(reader, Clock.systemUTC(), false);
     }
 
-    public WriterSchemaStore open(Schema reader, Clock clock) {
+    /**
+     * Opens the sources and reads them once, failing on what cannot be read: for a check before
+     * the start.
+     *
+     * @throws IllegalArgumentException naming the source or file
+     */
+    public WriterSchemaStore openStrict(Schema reader) {
+        return open(reader, Clock.systemUTC(), true);
+    }
+
+    public WriterSchemaStore open(Schema reader, Clock clock, boolean strict) {
         List<SchemaSource> sources = new ArrayList<>();
         if (directory != null) {
             sources.add(new DirectorySchemaSource(Path.of(directory)));
@@ -79,7 +92,7 @@ public final class WriterSchemaSources implements Serializable {
         if (topic != null) {
             sources.add(new TopicSchemaSource(bootstrapServers, topic, DEFAULT_TOPIC_TIMEOUT));
         }
-        return WriterSchemaStore.open(reader, sources, retryInterval, clock);
+        return WriterSchemaStore.open(reader, sources, retryInterval, clock, strict);
     }
 
     @Override

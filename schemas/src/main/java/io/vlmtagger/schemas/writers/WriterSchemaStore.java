@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * reader cannot resolve ({@link SchemaCompatibility}) is refused with the reason, which the codec
  * reports as {@code incompatible_schema}.
  *
- * <p>{@link #open} reads every source once and fails on a source that cannot be read or a file
- * that is not a schema, so that a job with a bad registration does not start. Later, a record with
+ * <p>{@link #open} reads every source once; strictly, it fails on a source that cannot be read or
+ * a file that is not a schema (the job's start-up check, so that a bad registration stops the
+ * start), leniently it logs them and goes on (the running job's operators, which must not fail
+ * and restart over a file added later). Later, a record with
  * an unknown fingerprint makes the store read its sources again: at once for a fingerprint not seen
  * before, then at most once per {@code retryInterval} for the same fingerprint (a producer that
  * never registers its schema does not make every record re-read the sources). So a new producer
@@ -62,13 +64,15 @@ public final class WriterSchemaStore implements WriterSchemaResolver, AutoClosea
     /**
      * Opens the store and reads every source once.
      *
-     * @throws IllegalArgumentException naming the source or file when one cannot be read or parsed
-     *     (the sources are closed then)
+     * @param strict fail on a source that cannot be read or a text that is not a schema (else: log it)
+     * @throws IllegalArgumentException when strict, naming the source or file that cannot be read or
+     *     parsed (the sources are closed then)
      */
-    public static WriterSchemaStore open(Schema reader, List<SchemaSource> sources, Duration retryInterval, Clock clock) {
+    public static WriterSchemaStore open(Schema reader, List<SchemaSource> sources, Duration retryInterval, Clock clock,
+                                         boolean strict) {
         WriterSchemaStore store = new WriterSchemaStore(reader, sources, retryInterval, clock);
         try {
-            store.load(true);
+            store.load(strict);
         } catch (RuntimeException e) {
             store.close();
             throw e;

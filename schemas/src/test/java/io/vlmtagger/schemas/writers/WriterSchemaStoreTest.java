@@ -50,7 +50,7 @@ class WriterSchemaStoreTest {
         Files.writeString(dir.resolve("other-record.avsc"), io.vlmtagger.schemas.Exemplar.getClassSchema().toString());
         Files.writeString(dir.resolve("notes.txt"), "not a schema, not read");
 
-        try (WriterSchemaStore store = sources().open(READER, clock)) {
+        try (WriterSchemaStore store = sources().open(READER, clock, false)) {
             assertThat(store.accepted()).hasSize(3);
             AvroCodec<ImageEvent> codec = AvroCodec.of(ImageEvent.class, List.of(), store);
 
@@ -72,7 +72,7 @@ class WriterSchemaStoreTest {
 
     @Test
     void aSchemaRegisteredAfterTheStartIsFoundOnTheFirstRecordThatUsesIt() throws Exception {
-        try (WriterSchemaStore store = sources().open(READER, clock)) {
+        try (WriterSchemaStore store = sources().open(READER, clock, false)) {
             AvroCodec<ImageEvent> codec = AvroCodec.of(ImageEvent.class, List.of(), store);
             Schema later = withoutFields(READER, "attributes");
             byte[] record = SampleData.singleObject(later, SampleData.of(later, "l"));
@@ -100,7 +100,7 @@ class WriterSchemaStoreTest {
     void anIncompatibleSchemaIsRefusedWithTheReason() throws Exception {
         Schema incompatible = withoutFields(READER, "source"); // a required field removed
         Files.writeString(dir.resolve("bad-change.avsc"), incompatible.toString());
-        try (WriterSchemaStore store = sources().open(READER, clock)) {
+        try (WriterSchemaStore store = sources().open(READER, clock, false)) {
             AvroCodec<ImageEvent> codec = AvroCodec.of(ImageEvent.class, List.of(), store);
             AvroDecodeException e = catchThrowableOfType(AvroDecodeException.class,
                     () -> codec.decode(SampleData.singleObject(incompatible, SampleData.of(incompatible, "i"))));
@@ -111,12 +111,19 @@ class WriterSchemaStoreTest {
     }
 
     @Test
-    void aFileThatIsNotASchemaOrAMissingDirectoryStopsTheStart() throws Exception {
+    void aFileThatIsNotASchemaOrAMissingDirectoryStopsTheStartButNotARunningReader() throws Exception {
         Files.writeString(dir.resolve("broken.avsc"), "{\"type\": \"record\", \"name\": ");
-        assertThatThrownBy(() -> sources().open(READER, clock))
+        Schema minimal = withoutFields(READER, "attributes");
+        Files.writeString(dir.resolve("minimal.avsc"), minimal.toString());
+        assertThatThrownBy(() -> sources().open(READER, clock, true))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("broken.avsc");
-        assertThatThrownBy(() -> WriterSchemaSources.none().withDirectory(dir.resolve("missing")).open(READER, clock))
+        assertThatThrownBy(() -> WriterSchemaSources.none().withDirectory(dir.resolve("missing")).open(READER, clock, true))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not exist");
+
+        try (WriterSchemaStore lenient = sources().open(READER, clock, false)) {
+            assertThat(lenient.accepted()).extracting(r -> r.fingerprint()).containsExactly(Fingerprints.of(minimal));
+        }
+        WriterSchemaSources.none().withDirectory(dir.resolve("missing")).open(READER, clock, false).close();
     }
 
     private WriterSchemaSources sources() {
