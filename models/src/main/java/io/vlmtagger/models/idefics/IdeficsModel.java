@@ -132,6 +132,7 @@ public final class IdeficsModel implements AutoCloseable {
 
     @Override
     public void close() {
+        textModel.close();
         visionTower.close();
         store.close();
     }
