@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 final class FlinkHome {
     static final String PROPERTY = "vlm.flink.home";
     static final String WORK_PROPERTY = "vlm.cluster.work";
-    static final String DJL_LIB_PROPERTY = "vlm.djl.lib";
+    static final String EXTRA_LIB_PROPERTY = "vlm.extra.lib";
 
     private final Path dir;
 
@@ -79,19 +79,19 @@ final class FlinkHome {
     }
 
     /**
-     * The DJL/PyTorch jars (target/djl-lib, property {@value #DJL_LIB_PROPERTY}): what lib/ holds
-     * beyond Flink and log4j, and what the Docker image adds to Flink's own lib/.
+     * The jars lib/ holds beyond Flink and log4j (DJL/PyTorch, the ImageIO plugins): target/extra-lib,
+     * property {@value #EXTRA_LIB_PROPERTY}, which the Docker images add to Flink's own lib/.
      */
-    List<Path> djlJars() {
-        Path djlLib = Path.of(System.getProperty(DJL_LIB_PROPERTY, dir.resolveSibling("djl-lib").toString()));
-        try (Stream<Path> jars = Files.list(djlLib)) {
+    List<Path> extraLibJars() {
+        Path extra = Path.of(System.getProperty(EXTRA_LIB_PROPERTY, dir.resolveSibling("extra-lib").toString()));
+        try (Stream<Path> jars = Files.list(extra)) {
             List<Path> list = jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
             if (list.isEmpty()) {
-                throw new IllegalStateException("no jars in " + djlLib + ": run mvn package");
+                throw new IllegalStateException("no jars in " + extra + ": run mvn package");
             }
             return list;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + djlLib, e);
+            throw new UncheckedIOException("cannot list " + extra, e);
         }
     }
 

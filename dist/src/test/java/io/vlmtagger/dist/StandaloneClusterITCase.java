@@ -47,8 +47,10 @@ import org.junit.jupiter.api.Test;
  * is exactly once on the captions topic (read_committed) or among the dead letters, and once in the
  * search index. Both TaskManagers captioned (their Prometheus endpoints count batches), each loaded
  * the model once for its two slots (their logs), the job's metrics are scrapeable with operator
- * labels, and a second job then runs on the same TaskManager JVMs (DJL's native libraries live in
- * lib/, so a new job's class loader does not load them again).
+ * labels, and a second job then runs on the same TaskManager JVMs, one whose class path carries
+ * DJL as well ({@code bin/flink run -C}): DJL's classes and native libraries come from lib/, so a
+ * new job's class loader does not load them again (DjlInTheJobClassPathITCase: what happens
+ * otherwise).
  */
 class StandaloneClusterITCase {
 
@@ -173,7 +175,7 @@ class StandaloneClusterITCase {
             long tm2Loads = tm2.countLogLines("Loaded model");
             long tm3Loads = tm3.countLogLines("Loaded model");
             List<String> secondRun = new ArrayList<>(List.of("-p", Integer.toString(PARALLELISM)));
-            for (Path jar : home.djlJars()) {
+            for (Path jar : home.extraLibJars()) {
                 secondRun.addAll(List.of("-C", jar.toUri().toString()));
             }
             secondRun.addAll(List.of("-c", "io.vlmtagger.jobs.TaggingJob", home.jobJar().toString(),
