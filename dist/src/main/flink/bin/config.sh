@@ -82,7 +82,7 @@ javaOptsFor() {
     echo "-XX:+IgnoreUnrecognizedVMOptions $opts" | sed -e 's/"//g'
 }
 
-# execService SERVICE CLASS ROLE RESOURCE_COMMAND [args...]: replaces this shell with the JVM of
+# execService SERVICE CLASS ROLE RESOURCE_COMMAND start-foreground [args...]: replaces this shell with the JVM of
 # a JobManager or TaskManager in the foreground, as Flink's `<service>.sh start-foreground` does:
 # memory from BashJavaUtils (JVM heap/direct/metaspace flags plus the derived memory options as
 # dynamic properties), logs to $FLINK_LOG_DIR/flink-<user>-<service>-<pid>-<host>.log (the pid
@@ -90,6 +90,11 @@ javaOptsFor() {
 execService() {
     local service="$1" main_class="$2" role="$3" resource_command="$4"
     shift 4
+    if [[ "${1:-}" != "start-foreground" ]]; then
+        echo "Usage: $0 start-foreground [-D key=value ...]  (runs in the foreground; use your supervisor or '&')" >&2
+        exit 2
+    fi
+    shift
     local params jvm_params dynamic_params
     params="$(runBashJavaUtils "$resource_command" "$@")"
     if [[ "$(echo "$params" | wc -l)" -ne 2 ]]; then

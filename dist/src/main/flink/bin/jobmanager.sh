@@ -4,11 +4,6 @@
 #   bin/jobmanager.sh start-foreground [-D key=value ...]
 # Run it under your process supervisor (systemd, a container, `nohup ... &`); stop it with SIGTERM.
 set -euo pipefail
-if [[ "${1:-}" != "start-foreground" ]]; then
-    echo "Usage: $0 start-foreground [-D key=value ...]" >&2
-    exit 2
-fi
-shift
 # shellcheck source=SCRIPTDIR/config.sh
 . "$(dirname "${BASH_SOURCE[0]}")/config.sh"
 execService standalonesession org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint \

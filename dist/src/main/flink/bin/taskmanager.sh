@@ -5,11 +5,6 @@
 #   bin/taskmanager.sh start-foreground [-D key=value ...]
 # Start one per host (or several on one host); stop it with SIGTERM.
 set -euo pipefail
-if [[ "${1:-}" != "start-foreground" ]]; then
-    echo "Usage: $0 start-foreground [-D key=value ...]" >&2
-    exit 2
-fi
-shift
 # shellcheck source=SCRIPTDIR/config.sh
 . "$(dirname "${BASH_SOURCE[0]}")/config.sh"
 execService taskexecutor org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
