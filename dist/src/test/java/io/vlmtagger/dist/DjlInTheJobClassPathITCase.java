@@ -71,14 +71,13 @@ class DjlInTheJobClassPathITCase {
             cluster.awaitJobState(first, "CANCELED", START);
             assertThat(tm.countLogLines("already loaded in another classloader")).isZero();
 
-            String second = cluster.submitDetached(run(home, kafka, blip2, "b"));
+            cluster.submitDetached(run(home, kafka, blip2, "b")); // stopped with the cluster
             produce(kafka, "images-b");
             String error = tm.awaitLog(ALREADY_LOADED, RESULTS);
             System.out.println("second job with DJL in its class path: " + error);
             try (TopicReader captions = new TopicReader(kafka.bootstrapServers(), "captions-b", true)) {
                 assertThat(captions.pollAtLeast(1, Duration.ofSeconds(5))).as("the second job captions nothing").isEmpty();
             }
-            cluster.flink("cancel", second);
         }
     }
 

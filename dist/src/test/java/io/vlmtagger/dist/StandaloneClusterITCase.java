@@ -204,7 +204,6 @@ class StandaloneClusterITCase {
             for (FlinkProcess tm : List.of(tm1, tm2, tm3)) {
                 assertThat(tm.countLogLines("UnsatisfiedLinkError")).as("native library errors in %s", tm).isZero();
             }
-            cluster.flink("cancel", second);
         }
     }
 
