@@ -141,7 +141,7 @@ class StandaloneClusterITCase {
             assertThat(dls).filteredOn(d -> d.getStage() == FailureStage.DECODE).hasSize(UNDECODABLE);
             assertThat(out.size() + dls.size()).as("in = out + dead letters")
                     .isEqualTo(EVENTS + UNDECODABLE);
-            assertThat(awaitIndexCount(index, goodIds.size())).as("each event once in the search index")
+            assertThat(LuceneSearcher.awaitCount(index, goodIds.size(), RESULTS)).as("each event once in the search index")
                     .isEqualTo(goodIds.size());
             assertThat(cluster.jobState(job)).isEqualTo("RUNNING");
 
@@ -301,24 +301,5 @@ class StandaloneClusterITCase {
             }
         }
         return out;
-    }
-
-    private static int awaitIndexCount(Path index, int expected) throws Exception {
-        long deadline = System.nanoTime() + RESULTS.toNanos();
-        int count = 0;
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(index)) {
-                try (LuceneSearcher searcher = new LuceneSearcher(index)) {
-                    count = searcher.count();
-                } catch (IOException notYetCommitted) {
-                    count = 0;
-                }
-                if (count >= expected) {
-                    return count;
-                }
-            }
-            Thread.sleep(500);
-        }
-        return count;
     }
 }
