@@ -2,10 +2,8 @@ package io.vlmtagger.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.kafka.EmbeddedKafka;
 import io.vlmtagger.jobs.kafka.TopicReader;
-import io.vlmtagger.jobs.local.LocalCheckpoints;
 import io.vlmtagger.schemas.producer.ImageEventProducer;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -48,7 +46,6 @@ class DjlInTheJobClassPathITCase {
     void theSecondJobThatCarriesDjlCannotLoadPyTorchOnTheSameTaskManager() throws Exception {
         FlinkHome home = FlinkHome.fromBuild();
         Path work = home.workDir("djl-in-the-job");
-        Path blip2 = LocalCheckpoints.resolve(JobConfig.fromMap(Map.of()), work.resolve("models")).captionDir();
         Path stockLib = libWithoutDjl(home, work.resolve("lib-without-djl"));
         Map<String, String> stock = new HashMap<>();
         stock.put("execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString());
@@ -62,7 +59,7 @@ class DjlInTheJobClassPathITCase {
             FlinkProcess tm = cluster.startTaskManager(Map.of("FLINK_LIB_DIR", stockLib.toString()));
             cluster.awaitTaskManagers(1, START);
 
-            String first = cluster.submitDetached(run(home, kafka, blip2, "a"));
+            String first = cluster.submitDetached(run(home, kafka, "a"));
             produce(kafka, "images-a");
             try (TopicReader captions = new TopicReader(kafka.bootstrapServers(), "captions-a", true)) {
                 assertThat(captions.pollAtLeast(EVENTS, RESULTS)).as("the first job captions").hasSize(EVENTS);
@@ -71,7 +68,7 @@ class DjlInTheJobClassPathITCase {
             cluster.awaitJobState(first, "CANCELED", START);
             assertThat(tm.countLogLines("already loaded in another classloader")).isZero();
 
-            cluster.submitDetached(run(home, kafka, blip2, "b")); // stopped with the cluster
+            cluster.submitDetached(run(home, kafka, "b")); // stopped with the cluster
             produce(kafka, "images-b");
             String error = tm.awaitLog(ALREADY_LOADED, RESULTS);
             System.out.println("second job with DJL in its class path: " + error);
@@ -82,7 +79,7 @@ class DjlInTheJobClassPathITCase {
     }
 
     /** {@code run -d -C <each DJL jar> -c TaggingJob <job jar> ...} for topics with suffix {@code s}. */
-    private static String[] run(FlinkHome home, EmbeddedKafka kafka, Path blip2, String s) {
+    private static String[] run(FlinkHome home, EmbeddedKafka kafka, String s) {
         List<String> args = new ArrayList<>(List.of("-p", "1"));
         for (Path jar : home.extraLibJars()) {
             args.addAll(List.of("-C", jar.toUri().toString()));
@@ -95,7 +92,7 @@ class DjlInTheJobClassPathITCase {
                 "--topic.captions", "captions-" + s,
                 "--topic.dead-letters", "dead-letters-" + s,
                 "--topic.chat-answers", "chat-answers-" + s,
-                "--model.caption.checkpoint", blip2.toString(),
+                "--model.caption.checkpoint", StandaloneClusterITCase.TINY_BLIP2,
                 "--checkpoint.interval", "1 s",
                 "--search.backend", "none",
                 "--job.name", "djl-in-the-job-" + s));

@@ -2,10 +2,8 @@ package io.vlmtagger.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.kafka.EmbeddedKafka;
 import io.vlmtagger.jobs.kafka.TopicReader;
-import io.vlmtagger.jobs.local.LocalCheckpoints;
 import io.vlmtagger.jobs.local.LocalImages;
 import io.vlmtagger.models.dataset.ShapesDataset;
 import io.vlmtagger.operators.search.lucene.LuceneSearcher;
@@ -40,8 +38,8 @@ import org.junit.jupiter.api.Test;
  * The job on a real Flink cluster: a JobManager and two TaskManagers (2 slots each) started from
  * the Maven-built Flink home ({@code dist/target/vlm-tagger-flink}) as separate JVMs with its
  * {@code bin/} scripts, the job jar submitted with Flink's CLI ({@code bin/flink run}) exactly as
- * docs/cluster.md tells a user, the trained tiny BLIP-2 captioning, checkpoints on a shared
- * directory, an in-process KRaft broker.
+ * docs/cluster.md tells a user, the trained tiny BLIP-2 the job jar ships captioning
+ * ({@code builtin:tiny-blip2-shapes}), checkpoints on a shared directory, an in-process KRaft broker.
  *
  * <p>Mid-stream one TaskManager is killed with SIGKILL and a replacement started; then every event
  * is exactly once on the captions topic (read_committed) or among the dead letters, and once in the
@@ -67,6 +65,8 @@ class StandaloneClusterITCase {
     private static final Duration RESULTS = Duration.ofMinutes(4);
     private static final String CAPTION_OPERATOR = "caption";
     private static final String METRIC_PREFIX = "flink_taskmanager_job_task_operator_";
+    /** The trained tiny BLIP-2 the job jar ships; each TaskManager extracts it from the jar. */
+    static final String TINY_BLIP2 = "builtin:tiny-blip2-shapes";
 
     /** Kept after the run (target/cluster-it): the processes' logs are what to read when it fails. */
     private Path work;
@@ -78,7 +78,6 @@ class StandaloneClusterITCase {
         FlinkHome home = FlinkHome.fromBuild();
         work = home.workDir("standalone-cluster");
         makeImages();
-        Path blip2 = LocalCheckpoints.resolve(JobConfig.fromMap(Map.of()), work.resolve("models")).captionDir();
         Path index = work.resolve("index");
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().optBaseDirectory(work.resolve("kafka")).build();
              StandaloneCluster cluster = StandaloneCluster.configure(home, work, Map.of(
@@ -99,7 +98,7 @@ class StandaloneClusterITCase {
             String job = cluster.submitDetached("-p", Integer.toString(PARALLELISM),
                     "-c", "io.vlmtagger.jobs.TaggingJob", home.jobJar().toString(),
                     "--kafka.bootstrap-servers", kafka.bootstrapServers(),
-                    "--model.caption.checkpoint", blip2.toString(),
+                    "--model.caption.checkpoint", TINY_BLIP2,
                     "--checkpoint.interval", "1 s",
                     "--search.lucene.dir", index.toString(),
                     "--job.name", "vlm-tagger-cluster");
@@ -186,7 +185,7 @@ class StandaloneClusterITCase {
                     "--topic.captions", "image-captions-2",
                     "--topic.dead-letters", "image-dead-letters-2",
                     "--topic.chat-answers", "chat-answers-2",
-                    "--model.caption.checkpoint", blip2.toString(),
+                    "--model.caption.checkpoint", TINY_BLIP2,
                     "--checkpoint.interval", "1 s",
                     "--search.backend", "none",
                     "--job.name", "vlm-tagger-cluster-second"));
