@@ -253,7 +253,8 @@ public final class LocalRunner {
         double throughput = captioned.isEmpty() ? 0 : captioned.size() / seconds;
 
         Path index = Path.of(config.get(JobOptions.SEARCH_LUCENE_DIR));
-        int indexed = awaitIndex(index, captioned.size() + (int) watcher.answers().stream().count());
+        int indexed = LuceneSearcher.awaitCount(index, captioned.size() + (int) watcher.answers().stream().count(),
+                Duration.ofSeconds(10));
         String query = config.getOptional(LocalRunOptions.SAMPLE_QUERY).orElseGet(() -> mostFrequentTag(captioned));
         List<SearchHit> hits = List.of();
         if (query != null && Files.isDirectory(index)) {
@@ -395,25 +396,6 @@ public final class LocalRunner {
                 say("could not cancel the job: " + String.join("; ", JobFailure.describe(e)));
             }
         }
-    }
-
-    private static int awaitIndex(Path dir, int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        int count = 0;
-        while (System.nanoTime() < deadline) {
-            if (Files.isDirectory(dir)) {
-                try (LuceneSearcher s = new LuceneSearcher(dir)) {
-                    count = s.count();
-                } catch (IOException notCommittedYet) {
-                    count = 0;
-                }
-                if (count >= expected) {
-                    return count;
-                }
-            }
-            Thread.sleep(200);
-        }
-        return count;
     }
 
     static String mostFrequentTag(List<OutputWatcher.Timed<EnrichedImage>> captioned) {

@@ -79,19 +79,7 @@ class DockerComposeTest {
 
     @Test
     void flinkPropertiesAreRealFlinkOptions() {
-        FlinkOptionKeys known = FlinkOptionKeys.scan();
-        List<String> problems = new ArrayList<>();
-        for (String key : flinkProperties.keySet()) {
-            if (key.startsWith("external-resource.")) {
-                continue; // per-resource keys, checked in gpuResourceIsConfiguredForTheJob
-            }
-            if (known.deprecatedKeys().containsKey(key)) {
-                problems.add(key + " is deprecated: use " + known.deprecatedKeys().get(key));
-            } else if (!known.keys().contains(key)) {
-                problems.add(key + " is not a Flink option");
-            }
-        }
-        assertThat(problems).isEmpty();
+        assertThat(notFlinkOptions(flinkProperties.keySet())).isEmpty();
         assertThat(flinkProperties.get("classloader.parent-first-patterns.additional"))
                 .as("DJL lives in Flink's lib/: its classes must load parent-first")
                 .contains("ai.djl.");
@@ -99,6 +87,50 @@ class DockerComposeTest {
                 .startsWith("file:///data/checkpoints");
         assertThat(volumeTargets("jobmanager")).contains("/data/checkpoints");
         assertThat(volumeTargets("taskmanager")).contains("/data/checkpoints");
+    }
+
+    /**
+     * The Flink home that dist/ lays out (and StandaloneClusterITCase runs) and the compose cluster
+     * configure the job's side of Flink alike: its conf/config.yaml uses real option keys, and the
+     * compose file's FLINK_PROPERTIES carry the same values for what the job relies on.
+     */
+    @Test
+    void composeConfiguresFlinkLikeTheTestedFlinkHome() throws IOException {
+        Map<String, String> home = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(repo.resolve(DIST_CONFIG))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                int colon = line.indexOf(": ");
+                assertThat(colon).as("%s line '%s' is a flat 'key: value'", DIST_CONFIG, line).isPositive();
+                home.put(line.substring(0, colon).strip(), line.substring(colon + 2).strip());
+            }
+        }
+        assertThat(notFlinkOptions(home.keySet())).as("keys of %s", DIST_CONFIG).isEmpty();
+        for (String key : List.of("classloader.parent-first-patterns.additional", "state.backend.type",
+                "taskmanager.memory.managed.size", "restart-strategy.type", "metrics.reporter.prom.factory.class")) {
+            assertThat(flinkProperties.get(key)).as("%s in docker-compose.yml and %s", key, DIST_CONFIG)
+                    .isNotNull().isEqualTo(home.get(key));
+        }
+        assertThat(home.get("metrics.reporter.prom.factory.class"))
+                .isEqualTo("org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+    }
+
+    private static final String DIST_CONFIG = "dist/src/main/flink/conf/config.yaml";
+
+    /** Keys that are not Flink options or are deprecated, with what to use instead. */
+    private static List<String> notFlinkOptions(java.util.Collection<String> keys) {
+        FlinkOptionKeys known = FlinkOptionKeys.scan();
+        List<String> problems = new ArrayList<>();
+        for (String key : keys) {
+            if (key.startsWith("external-resource.") || key.startsWith("metrics.reporter.")) {
+                continue; // per-resource and per-reporter keys; checked where they are used
+            }
+            if (known.deprecatedKeys().containsKey(key)) {
+                problems.add(key + " is deprecated: use " + known.deprecatedKeys().get(key));
+            } else if (!known.keys().contains(key)) {
+                problems.add(key + " is not a Flink option");
+            }
+        }
+        return problems;
     }
 
     @Test
@@ -179,15 +211,23 @@ class DockerComposeTest {
         assertThat(volumeTargets("jobmanager")).contains(cfg.group(1));
     }
 
+    /** The images take the job jar and the extra lib/ jars from the Flink home dist/ lays out and tests. */
     @Test
-    void dockerfilesCopyWhatTheDistProfileBuilds() throws IOException {
-        String pom = Files.readString(repo.resolve("jobs/pom.xml"));
-        assertThat(pom).contains("<id>dist</id>").contains("<shadedClassifierName>job</shadedClassifierName>")
-                .contains("${project.build.directory}/djl-lib");
+    void dockerfilesCopyWhatTheDistModuleBuilds() throws IOException {
+        assertThat(Files.readString(repo.resolve("jobs/pom.xml")))
+                .contains("<shadedClassifierName>job</shadedClassifierName>");
+        assertThat(Files.readString(repo.resolve("dist/pom.xml")))
+                .contains("<outputDirectory>${project.build.directory}/extra-lib</outputDirectory>")
+                .contains("<finalName>vlm-tagger-flink</finalName>");
+        assertThat(Files.readString(repo.resolve("dist/src/assembly/flink-home.xml")))
+                .contains("<outputDirectory>usrlib</outputDirectory>")
+                .contains("<destName>vlm-tagger-job.jar</destName>");
         for (String dockerfile : List.of("docker/Dockerfile", "docker/Dockerfile.cuda")) {
             String text = Files.readString(repo.resolve(dockerfile));
-            assertThat(text).contains("-Pdist package").contains("jobs/target/vlm-tagger-jobs-*-job.jar")
-                    .contains("jobs/target/djl-lib/*.jar").contains("/opt/flink/lib/").contains("/opt/flink/usrlib/");
+            assertThat(text).as(dockerfile).contains("-DskipTests package")
+                    .contains("dist/target/vlm-tagger-flink/usrlib/vlm-tagger-job.jar")
+                    .contains("dist/target/extra-lib/*.jar").contains("/opt/flink/lib/").contains("/opt/flink/usrlib/")
+                    .doesNotContain("-Pdist");
         }
     }
 

@@ -2,7 +2,9 @@ package io.vlmtagger.operators.search.lucene;
 
 import io.vlmtagger.operators.search.SearchFields;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -64,6 +66,30 @@ public final class LuceneSearcher implements AutoCloseable {
             return hits;
         } finally {
             m.release(searcher);
+        }
+    }
+
+    /**
+     * Waits until the latest commit in {@code indexDirectory} holds at least {@code expected}
+     * documents (polling; no index yet counts as empty) or {@code timeout} passes; returns the last
+     * count either way, for the caller to judge.
+     */
+    public static int awaitCount(Path indexDirectory, int expected, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int count = 0;
+        while (true) {
+            if (Files.isDirectory(indexDirectory)) {
+                try (LuceneSearcher s = new LuceneSearcher(indexDirectory)) {
+                    count = s.count();
+                } catch (IOException notCommittedYet) {
+                    count = 0;
+                }
+            }
+            if (count >= expected || System.nanoTime() >= deadline) {
+                return count;
+            }
+            Thread.sleep(200);
         }
     }
 
