@@ -2,7 +2,7 @@ package io.vlmtagger.jobs;
 
 import io.vlmtagger.models.api.FewShotTagger;
 import io.vlmtagger.models.api.ImageCaptioner;
-import io.vlmtagger.models.idefics.IdeficsFewShotTagger;
+import io.vlmtagger.models.pipeline.IdeficsFewShotTagger;
 import io.vlmtagger.models.api.VisualChatModel;
 import io.vlmtagger.models.pipeline.Blip2Captioner;
 import io.vlmtagger.models.pipeline.LlavaChatModel;

@@ -6,11 +6,14 @@ import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.config.JobOptions;
 import io.vlmtagger.jobs.kafka.TopicReader;
 import io.vlmtagger.jobs.testutils.PipelineHarness;
+import io.vlmtagger.models.api.ExemplarFeatures;
 import io.vlmtagger.models.api.FewShotAnswer;
+import io.vlmtagger.models.api.FewShotQuery;
 import io.vlmtagger.models.api.FewShotTagger;
 import io.vlmtagger.models.api.ImageDecodeException;
 import io.vlmtagger.models.api.LabeledExample;
 import io.vlmtagger.models.api.ModelInfo;
+import io.vlmtagger.models.api.PixelValues;
 import io.vlmtagger.operators.deadletter.DeadLetters;
 import io.vlmtagger.operators.fetch.AsyncFetchFunction;
 import io.vlmtagger.operators.fetch.FetcherOptions;
@@ -272,21 +275,56 @@ class FewShotITCase {
 
     /** Stand-in few-shot model: the tags of the exemplar nearest in mean colour (pixel distance). */
     static final class NearestColour implements FewShotTagger {
-        @Override
-        public FewShotAnswer tag(List<LabeledExample> examples, byte[] queryImage) throws ImageDecodeException {
-            int q = centre(queryImage);
-            LabeledExample best = null;
-            long bestDistance = Long.MAX_VALUE;
-            for (LabeledExample e : examples) {
-                int m = centre(e.image());
-                long d = sq(((m >> 16) & 0xff) - ((q >> 16) & 0xff)) + sq(((m >> 8) & 0xff) - ((q >> 8) & 0xff))
-                        + sq((m & 0xff) - (q & 0xff));
-                if (d < bestDistance) {
-                    bestDistance = d;
-                    best = e;
-                }
+        /** Exemplars as the colours of their centre pixels and their tags. */
+        record Centres(int[] rgb, List<List<String>> tags) implements ExemplarFeatures {
+            @Override
+            public int count() {
+                return rgb.length;
             }
-            return new FewShotAnswer(best.tags(), String.join(", ", best.tags()), 0.1);
+
+            @Override
+            public long sizeBytes() {
+                return 64L * rgb.length;
+            }
+        }
+
+        @Override
+        public ExemplarFeatures prepare(List<LabeledExample> examples) throws ImageDecodeException {
+            int[] rgb = new int[examples.size()];
+            List<List<String>> tags = new ArrayList<>();
+            for (int i = 0; i < rgb.length; i++) {
+                rgb[i] = centre(examples.get(i).image());
+                tags.add(examples.get(i).tags());
+            }
+            return new Centres(rgb, tags);
+        }
+
+        /** The query as a 1x1x1 "image" holding its centre colour (24 bits: exact in a float). */
+        @Override
+        public PixelValues preprocess(byte[] encodedImage) throws ImageDecodeException {
+            return new PixelValues(new float[] {centre(encodedImage) & 0xffffff}, 1, 1, 1);
+        }
+
+        @Override
+        public List<FewShotAnswer> tag(List<FewShotQuery> queries) {
+            List<FewShotAnswer> out = new ArrayList<>();
+            for (FewShotQuery query : queries) {
+                Centres set = (Centres) query.exemplars();
+                int q = (int) query.image().chw()[0];
+                List<String> best = null;
+                long bestDistance = Long.MAX_VALUE;
+                for (int i = 0; i < set.count(); i++) {
+                    int m = set.rgb()[i];
+                    long d = sq(((m >> 16) & 0xff) - ((q >> 16) & 0xff)) + sq(((m >> 8) & 0xff) - ((q >> 8) & 0xff))
+                            + sq((m & 0xff) - (q & 0xff));
+                    if (d < bestDistance) {
+                        bestDistance = d;
+                        best = set.tags().get(i);
+                    }
+                }
+                out.add(new FewShotAnswer(best, String.join(", ", best), 0.1));
+            }
+            return out;
         }
 
         private static long sq(long v) {

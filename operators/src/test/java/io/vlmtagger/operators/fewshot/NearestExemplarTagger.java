@@ -1,15 +1,19 @@
 package io.vlmtagger.operators.fewshot;
 
+import io.vlmtagger.models.api.ExemplarFeatures;
 import io.vlmtagger.models.api.FewShotAnswer;
+import io.vlmtagger.models.api.FewShotQuery;
 import io.vlmtagger.models.api.FewShotTagger;
 import io.vlmtagger.models.api.ImageDecodeException;
 import io.vlmtagger.models.api.LabeledExample;
 import io.vlmtagger.models.api.ModelInfo;
+import io.vlmtagger.models.api.PixelValues;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
 
@@ -20,22 +24,56 @@ import javax.imageio.ImageIO;
 public final class NearestExemplarTagger implements FewShotTagger {
     public static final ModelInfo INFO = new ModelInfo("nearest-exemplar", "test", "cpu", "float32");
 
-    @Override
-    public FewShotAnswer tag(List<LabeledExample> examples, byte[] queryImage)
-            throws ImageDecodeException {
-        double[] q = meanRgb(queryImage);
-        LabeledExample best = null;
-        double bestDistance = Double.MAX_VALUE;
-        for (LabeledExample e : examples) {
-            double[] m = meanRgb(e.image());
-            double d = Math.pow(m[0] - q[0], 2) + Math.pow(m[1] - q[1], 2) + Math.pow(m[2] - q[2], 2);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = e;
-            }
+    /** Exemplars as their mean colours and labels. */
+    record MeanColours(List<double[]> means, List<List<String>> labels) implements ExemplarFeatures {
+        @Override
+        public int count() {
+            return means.size();
         }
-        List<String> tags = best.tags().isEmpty() ? List.of(best.caption()) : best.tags();
-        return new FewShotAnswer(tags, String.join(", ", tags), 1.0);
+
+        @Override
+        public long sizeBytes() {
+            return 64L * means.size();
+        }
+    }
+
+    @Override
+    public ExemplarFeatures prepare(List<LabeledExample> examples) throws ImageDecodeException {
+        List<double[]> means = new ArrayList<>();
+        List<List<String>> labels = new ArrayList<>();
+        for (LabeledExample e : examples) {
+            means.add(meanRgb(e.image()));
+            labels.add(e.tags().isEmpty() ? List.of(e.caption()) : e.tags());
+        }
+        return new MeanColours(means, labels);
+    }
+
+    /** The query as a 3x1x1 "image" of its mean colour. */
+    @Override
+    public PixelValues preprocess(byte[] encodedImage) throws ImageDecodeException {
+        double[] m = meanRgb(encodedImage);
+        return new PixelValues(new float[] {(float) m[0], (float) m[1], (float) m[2]}, 3, 1, 1);
+    }
+
+    @Override
+    public List<FewShotAnswer> tag(List<FewShotQuery> queries) {
+        List<FewShotAnswer> out = new ArrayList<>();
+        for (FewShotQuery query : queries) {
+            MeanColours set = (MeanColours) query.exemplars();
+            float[] q = query.image().chw();
+            List<String> best = null;
+            double bestDistance = Double.MAX_VALUE;
+            for (int i = 0; i < set.count(); i++) {
+                double[] m = set.means().get(i);
+                double d = Math.pow(m[0] - q[0], 2) + Math.pow(m[1] - q[1], 2) + Math.pow(m[2] - q[2], 2);
+                if (d < bestDistance) {
+                    bestDistance = d;
+                    best = set.labels().get(i);
+                }
+            }
+            out.add(new FewShotAnswer(best, String.join(", ", best), 1.0));
+        }
+        return out;
     }
 
     @Override

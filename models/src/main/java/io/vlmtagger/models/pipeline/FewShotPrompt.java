@@ -1,7 +1,8 @@
-package io.vlmtagger.models.idefics;
+package io.vlmtagger.models.pipeline;
 
 import io.vlmtagger.models.api.LabeledExample;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +41,19 @@ public final class FewShotPrompt {
      */
     public static Ids build(List<LabeledExample> examples, String instruction, Function<String, long[]> encode,
             long bos, long fakeTokenId, long imageTokenId) {
+        long[] head = exemplarPart(examples, instruction, encode, bos, fakeTokenId, imageTokenId);
+        long[] tail = queryPart(encode, fakeTokenId, imageTokenId);
+        long[] out = Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, out, head.length, tail.length);
+        return new Ids(out, examples.size() + 1);
+    }
+
+    /**
+     * The prompt up to the query: bos, the instruction line and every exemplar with its labels.
+     * The same for every query of one exemplar set, so it is built once per set.
+     */
+    public static long[] exemplarPart(List<LabeledExample> examples, String instruction,
+            Function<String, long[]> encode, long bos, long fakeTokenId, long imageTokenId) {
         List<Long> ids = new ArrayList<>();
         if (bos >= 0) {
             ids.add(bos);
@@ -51,15 +65,22 @@ public final class FewShotPrompt {
             ids.add(fakeTokenId);
             add(ids, encode.apply(ANSWER_PREFIX + " " + labelText(e) + ".\n"));
         }
-        ids.add(fakeTokenId);
-        ids.add(imageTokenId);
-        ids.add(fakeTokenId);
-        add(ids, encode.apply(ANSWER_PREFIX));
         long[] out = new long[ids.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = ids.get(i);
         }
-        return new Ids(out, examples.size() + 1);
+        return out;
+    }
+
+    /** The query's part: its image between the fake tokens and the open {@value #ANSWER_PREFIX} line. */
+    public static long[] queryPart(Function<String, long[]> encode, long fakeTokenId, long imageTokenId) {
+        long[] answer = encode.apply(ANSWER_PREFIX);
+        long[] out = new long[3 + answer.length];
+        out[0] = fakeTokenId;
+        out[1] = imageTokenId;
+        out[2] = fakeTokenId;
+        System.arraycopy(answer, 0, out, 3, answer.length);
+        return out;
     }
 
     /** How an exemplar's labels appear in the prompt: its tags joined by ", ", else its caption. */
