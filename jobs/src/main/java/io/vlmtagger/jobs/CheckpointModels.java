@@ -6,7 +6,7 @@ import io.vlmtagger.models.pipeline.IdeficsFewShotTagger;
 import io.vlmtagger.models.api.VisualChatModel;
 import io.vlmtagger.models.pipeline.Blip2Captioner;
 import io.vlmtagger.models.pipeline.LlavaChatModel;
-import io.vlmtagger.operators.slots.ModelProvider;
+import io.vlmtagger.operators.runtime.ModelProvider;
 
 import java.nio.file.Path;
 

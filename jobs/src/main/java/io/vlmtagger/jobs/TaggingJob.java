@@ -2,7 +2,8 @@ package io.vlmtagger.jobs;
 
 import io.vlmtagger.models.api.FewShotTagger;
 import io.vlmtagger.operators.fewshot.ExemplarDeserializationSchema;
-import io.vlmtagger.operators.fewshot.FewShotFunction;
+import io.vlmtagger.operators.fewshot.FewShotOperatorFactory;
+import io.vlmtagger.operators.fewshot.FewShotOptions;
 import io.vlmtagger.operators.fewshot.FewShotStage;
 import io.vlmtagger.schemas.Exemplar;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -17,17 +18,17 @@ import io.vlmtagger.operators.chat.ChatOperatorFactory;
 import io.vlmtagger.operators.deadletter.DeadLetters;
 import io.vlmtagger.operators.fetch.AsyncFetchFunction;
 import io.vlmtagger.operators.fetch.FetcherOptions;
-import io.vlmtagger.operators.fetch.OutcomeRouter;
-import io.vlmtagger.operators.inference.CaptionFunction;
-import io.vlmtagger.operators.inference.InferenceOptions;
-import io.vlmtagger.operators.inference.InferenceSettings;
-import io.vlmtagger.operators.inference.TagExtractor;
+import io.vlmtagger.operators.deadletter.OutcomeRouter;
+import io.vlmtagger.operators.caption.CaptionFunction;
+import io.vlmtagger.operators.stage.InferenceOptions;
+import io.vlmtagger.operators.stage.InferenceSettings;
+import io.vlmtagger.operators.caption.TagExtractor;
 import io.vlmtagger.operators.ingest.DecodeFunction;
 import io.vlmtagger.operators.records.ImageTask;
 import io.vlmtagger.operators.search.lucene.LuceneSink;
 import io.vlmtagger.operators.search.opensearch.OpensearchSink;
-import io.vlmtagger.operators.slots.ModelProvider;
-import io.vlmtagger.operators.slots.ModelSpec;
+import io.vlmtagger.operators.runtime.ModelProvider;
+import io.vlmtagger.operators.runtime.ModelSpec;
 import io.vlmtagger.operators.tags.CaptionTagger;
 import io.vlmtagger.schemas.ChatAnswer;
 import io.vlmtagger.schemas.DeadLetter;
@@ -170,7 +171,7 @@ public final class TaggingJob {
                 .filter(FewShotStage::wantsFewShot).name("wants-few-shot-tags").uid("wants-few-shot-tags");
         if (fewShotTaggers != null && config.getOptional(JobOptions.MODEL_FEW_SHOT_CHECKPOINT).isPresent()) {
             SingleOutputStreamOperator<EnrichedImage> fewShot =
-                    FewShotStage.apply(fewShotEvents, exemplars(env), fewShotFunction());
+                    FewShotStage.apply(fewShotEvents, exemplars(env), fewShotFactory());
             enriched = enriched.union(fewShot);
             deadLetters = deadLetters.union(fewShot.getSideOutput(DeadLetters.TAG));
         } else {
@@ -252,13 +253,16 @@ public final class TaggingJob {
                 .setParallelism(1);
     }
 
-    private FewShotFunction fewShotFunction() {
-        return FewShotFunction.builder()
+    /** Few-shot on the same runtime and settings as the other stages: batched, on the subtask's device. */
+    FewShotOperatorFactory fewShotFactory() {
+        return FewShotOperatorFactory.builder()
                 .setModelProvider(fewShotTaggers)
                 .setModelSpec(modelSpec(JobOptions.MODEL_FEW_SHOT_CHECKPOINT.key(),
                         config.get(JobOptions.MODEL_FEW_SHOT_CHECKPOINT)))
-                .optMaxExemplarsPerLabelSet(config.get(JobOptions.FEW_SHOT_MAX_EXEMPLARS))
-                .optMaxLabelSets(config.get(JobOptions.FEW_SHOT_MAX_LABEL_SETS))
+                .optSettings(inferenceSettings())
+                .optMaxExemplarsPerLabelSet(config.get(FewShotOptions.MAX_EXEMPLARS))
+                .optMaxLabelSets(config.get(FewShotOptions.MAX_LABEL_SETS))
+                .optExemplarCacheBytes(config.get(FewShotOptions.EXEMPLAR_CACHE_SIZE).getBytes())
                 .build();
     }
 

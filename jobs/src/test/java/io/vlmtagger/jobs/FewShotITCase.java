@@ -17,14 +17,15 @@ import io.vlmtagger.models.api.PixelValues;
 import io.vlmtagger.operators.deadletter.DeadLetters;
 import io.vlmtagger.operators.fetch.AsyncFetchFunction;
 import io.vlmtagger.operators.fetch.FetcherOptions;
-import io.vlmtagger.operators.fetch.OutcomeRouter;
+import io.vlmtagger.operators.deadletter.OutcomeRouter;
 import io.vlmtagger.operators.fewshot.ExemplarDeserializationSchema;
-import io.vlmtagger.operators.fewshot.FewShotFunction;
+import io.vlmtagger.operators.fewshot.FewShotOperator;
+import io.vlmtagger.operators.fewshot.FewShotOperatorFactory;
 import io.vlmtagger.operators.fewshot.FewShotStage;
 import io.vlmtagger.operators.ingest.DecodeFunction;
 import io.vlmtagger.operators.records.ImageTask;
-import io.vlmtagger.operators.slots.ModelProvider;
-import io.vlmtagger.operators.slots.ModelSpec;
+import io.vlmtagger.operators.runtime.ModelProvider;
+import io.vlmtagger.operators.runtime.ModelSpec;
 import io.vlmtagger.schemas.EnrichedImage;
 import io.vlmtagger.schemas.Exemplar;
 import io.vlmtagger.schemas.ImageEvent;
@@ -129,7 +130,7 @@ class FewShotITCase {
             assertThat(early.get("early-red").getTags()).containsExactly("red", "circle");
             assertThat(early.get("early-blue").getTags()).containsExactly("blue", "square");
             assertThat(early.get("early-green").getTags()).containsExactly("green", "triangle");
-            assertThat(early.get("early-red").getAttributes()).containsEntry(FewShotFunction.ATTR_EXEMPLARS, "3");
+            assertThat(early.get("early-red").getAttributes()).containsEntry(FewShotOperator.ATTR_EXEMPLARS, "3");
 
             // new labels for the same images (replacing a1 and a2 by id) and a tombstone for a3
             publish(exemplar("a1", RED, 10, "crimson"), exemplar("a2", BLUE, 11, "navy"), tombstone("a3", 12));
@@ -139,8 +140,8 @@ class FewShotITCase {
             Map<String, EnrichedImage> late = read(captions, "late-red", "late-blue");
             assertThat(late.get("late-red").getTags()).containsExactly("crimson");
             assertThat(late.get("late-blue").getTags()).containsExactly("navy");
-            assertThat(late.get("late-red").getAttributes()).containsEntry(FewShotFunction.ATTR_EXEMPLARS, "2");
-            assertThat(late.get("late-red").getModels().get(0).getStage()).isEqualTo(FewShotFunction.STAGE);
+            assertThat(late.get("late-red").getAttributes()).containsEntry(FewShotOperator.ATTR_EXEMPLARS, "2");
+            assertThat(late.get("late-red").getModels().get(0).getStage()).isEqualTo(FewShotOperator.STAGE);
 
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         } finally {
@@ -167,7 +168,7 @@ class FewShotITCase {
                 .setParallelism(1);
         ModelProvider<FewShotTagger> provider = (spec, device) -> new NearestColour();
         SingleOutputStreamOperator<EnrichedImage> tagged = FewShotStage.apply(fetched, exemplars,
-                FewShotFunction.builder().setModelProvider(provider).setModelSpec(ModelSpec.of("nearest-colour"))
+                FewShotOperatorFactory.builder().setModelProvider(provider).setModelSpec(ModelSpec.of("nearest-colour"))
                         .optMaxExemplarsPerLabelSet(4).build());
         tagged.sinkTo(KafkaSinks.exactlyOnce(config, "captions",
                 AvroKafkaRecordSerializer.enrichedImages(config.get(JobOptions.TOPIC_CAPTIONS))));
@@ -229,7 +230,7 @@ class FewShotITCase {
             for (int i = 0; i + 1 < idsAndColours.length; i += 2) {
                 ImageEvent e = p.eventForBytes(png((Integer) idsAndColours[i + 1]), "image/png");
                 e.setEventId((String) idsAndColours[i]);
-                e.setAttributes(Map.of(FewShotFunction.DEFAULT_LABEL_SET_ATTRIBUTE, "shapes"));
+                e.setAttributes(Map.of(FewShotOperator.DEFAULT_LABEL_SET_ATTRIBUTE, "shapes"));
                 p.send(e).get();
             }
         });

@@ -2,7 +2,7 @@ package io.vlmtagger.jobs;
 
 import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.operators.fetch.FetcherOptions;
-import io.vlmtagger.operators.inference.InferenceSettings;
+import io.vlmtagger.operators.stage.InferenceSettings;
 import io.vlmtagger.operators.records.ImageTask;
 import io.vlmtagger.operators.testutils.FakeCaptioner;
 import io.vlmtagger.operators.testutils.FakeModels;

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * Every option of the tagging job itself: Kafka, topics, checkpoints, image fetching, model
  * checkpoints and search. The operators' own knobs (batching, retries, generation lengths, chat
- * history) live in {@code io.vlmtagger.operators.inference.InferenceOptions}; {@link OptionsRegistry} lists all of them. Settable with {@code --key value} on the
+ * history) live in {@code io.vlmtagger.operators.stage.InferenceOptions}; {@link OptionsRegistry} lists all of them. Settable with {@code --key value} on the
  * command line or in a {@code --config file.properties} (see {@link JobConfig}).
  */
 public final class JobOptions {
@@ -159,18 +159,6 @@ public final class JobOptions {
                     .stringType()
                     .noDefaultValue()
                     .withDescription("IDEFICS (Flamingo) checkpoint directory for FEW_SHOT_TAGS events, e.g. HuggingFaceM4/idefics-9b-instruct; without it such events are dead-lettered (few_shot_disabled).");
-
-    public static final ConfigOption<Integer> FEW_SHOT_MAX_EXEMPLARS =
-            ConfigOptions.key("few-shot.max-exemplars")
-                    .intType()
-                    .defaultValue(8)
-                    .withDescription("Exemplars kept per label set in broadcast state (the latest by publishedAt); all of them go into the prompt.");
-
-    public static final ConfigOption<Integer> FEW_SHOT_MAX_LABEL_SETS =
-            ConfigOptions.key("few-shot.max-label-sets")
-                    .intType()
-                    .defaultValue(1024)
-                    .withDescription("Most label sets kept in broadcast state; exemplars of further label sets are rejected (and counted).");
 
     public static final ConfigOption<Integer> CAPTION_DEDUP_CACHE_ENTRIES =
             ConfigOptions.key("caption.dedup.cache-entries")

@@ -1,6 +1,6 @@
 package io.vlmtagger.jobs.config;
 
-import io.vlmtagger.operators.inference.InferenceSettings;
+import io.vlmtagger.operators.stage.InferenceSettings;
 
 import java.time.Duration;
 import java.util.Set;

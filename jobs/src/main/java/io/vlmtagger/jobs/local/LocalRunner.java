@@ -13,7 +13,7 @@ import io.vlmtagger.models.api.VisualChatModel;
 import io.vlmtagger.models.dataset.ShapesDataset;
 import io.vlmtagger.operators.search.lucene.LuceneSearcher;
 import io.vlmtagger.operators.search.lucene.SearchHit;
-import io.vlmtagger.operators.slots.ModelProvider;
+import io.vlmtagger.operators.runtime.ModelProvider;
 import io.vlmtagger.schemas.ChatAnswer;
 import io.vlmtagger.schemas.EnrichedImage;
 import io.vlmtagger.schemas.ImageEvent;

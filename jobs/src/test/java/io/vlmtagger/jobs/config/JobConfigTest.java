@@ -91,7 +91,7 @@ class JobConfigTest {
     @Test
     void operatorOptionsAreKnownAndValidated() {
         JobConfig c = JobConfig.fromArgs("--inference.max-batch-size", "4", "--chat.history.ttl", "5min");
-        assertThat(c.get(io.vlmtagger.operators.inference.InferenceOptions.MAX_BATCH_SIZE)).isEqualTo(4);
+        assertThat(c.get(io.vlmtagger.operators.stage.InferenceOptions.MAX_BATCH_SIZE)).isEqualTo(4);
         assertThatThrownBy(() -> JobConfig.fromArgs("--inference.max-batch-size", "100", "--inference.capacity", "10"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("inference.capacity");
