@@ -17,6 +17,7 @@ import io.vlmtagger.operators.chat.ChatOperator;
 import io.vlmtagger.operators.chat.ChatOperatorFactory;
 import io.vlmtagger.operators.deadletter.DeadLetters;
 import io.vlmtagger.operators.fetch.AsyncFetchFunction;
+import io.vlmtagger.operators.fetch.FetchOptions;
 import io.vlmtagger.operators.fetch.FetcherOptions;
 import io.vlmtagger.operators.deadletter.OutcomeRouter;
 import io.vlmtagger.operators.caption.CaptionFunction;
@@ -38,18 +39,14 @@ import io.vlmtagger.schemas.flink.AvroKafkaRecordSerializer;
 import io.vlmtagger.schemas.flink.RawKafkaRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.CheckpointingMode;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The tagging job: Kafka image events -> decode -> fetch -> BLIP-2 captions -> tags -> Kafka
@@ -130,11 +127,8 @@ public final class TaggingJob {
                 .process(DecodeFunction.builder().optMaxRecordBytes(maxRecordBytes()).build())
                 .name("decode").uid("decode");
 
-        SingleOutputStreamOperator<ImageTask> fetched = AsyncDataStream
-                .unorderedWait(decoded, new AsyncFetchFunction(fetcherOptions()),
-                        config.get(JobOptions.FETCH_TIMEOUT).multipliedBy(2).plusSeconds(1).toMillis(),
-                        TimeUnit.MILLISECONDS, config.get(JobOptions.FETCH_CAPACITY))
-                .returns(AsyncFetchFunction.OUTPUT_TYPE)
+        SingleOutputStreamOperator<ImageTask> fetched = AsyncFetchFunction
+                .apply(decoded, fetcherOptions())
                 .name("fetch").uid("fetch")
                 .process(OutcomeRouter.of(ImageTask.class))
                 .name("fetch-route").uid("fetch-route");
@@ -309,24 +303,12 @@ public final class TaggingJob {
     }
 
     FetcherOptions fetcherOptions() {
-        FetcherOptions.Builder b = FetcherOptions.builder()
-                .optAllowedSchemes(new HashSet<>(config.get(JobOptions.FETCH_ALLOWED_SCHEMES)))
-                .optMaxBytes(config.get(JobOptions.FETCH_MAX_BYTES).getBytes());
-        Duration timeout = config.get(JobOptions.FETCH_TIMEOUT);
-        b.optReadTimeout(timeout);
-        b.optConnectTimeout(timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2));
-        for (String root : config.getOptional(JobOptions.FETCH_ALLOWED_ROOTS).orElse(List.of())) {
-            b.optAllowedRoot(Path.of(root));
-        }
-        for (String host : config.getOptional(JobOptions.FETCH_ALLOWED_HOSTS).orElse(List.of())) {
-            b.optAllowedHost(host);
-        }
-        return b.build();
+        return FetcherOptions.fromConfig(config.toConfiguration());
     }
 
     /** Kafka records may carry inline images up to the fetch cap plus room for the event's fields. */
     private int maxRecordBytes() {
-        long cap = config.get(JobOptions.FETCH_MAX_BYTES).getBytes() + 64 * 1024;
+        long cap = config.get(FetchOptions.MAX_BYTES).getBytes() + 64 * 1024;
         return (int) Math.min(Integer.MAX_VALUE - 8, cap);
     }
 

@@ -1,5 +1,6 @@
 package io.vlmtagger.jobs.config;
 
+import io.vlmtagger.operators.fetch.FetchOptions;
 import io.vlmtagger.operators.fewshot.FewShotOptions;
 import io.vlmtagger.operators.stage.InferenceOptions;
 
@@ -12,7 +13,7 @@ import java.util.List;
 final class OperatorOptionClasses {
 
     static List<Class<?>> classes() {
-        return List.of(InferenceOptions.class, FewShotOptions.class);
+        return List.of(FetchOptions.class, InferenceOptions.class, FewShotOptions.class);
     }
 
     private OperatorOptionClasses() {}

@@ -10,6 +10,7 @@ import io.vlmtagger.operators.runtime.InferenceFuture;
 import io.vlmtagger.operators.runtime.InferenceRuntime;
 import io.vlmtagger.operators.runtime.ModelProvider;
 import io.vlmtagger.operators.runtime.ModelSpec;
+import io.vlmtagger.operators.stage.BudgetedAsyncWait;
 import io.vlmtagger.operators.stage.InferenceDeadLetters;
 import io.vlmtagger.operators.stage.InferenceSettings;
 import io.vlmtagger.operators.stage.StageRuntime;
@@ -20,7 +21,6 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Gauge;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
@@ -34,7 +34,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -47,7 +46,7 @@ import java.util.concurrent.TimeoutException;
  * timeouts and model errors are retried up to {@code inference.max-attempts} and then become
  * {@code INFERENCE} dead letters ({@code timeout}, {@code inference_failed}, ...).
  *
- * <p>Use with {@link #apply} (plain {@code AsyncDataStream.unorderedWait}), not {@code
+ * <p>Use with {@link #apply} (Flink's unordered async wait, bounded by bytes too), not {@code
  * unorderedWaitWithRetry}: Flink's retry strategy cannot tell a corrupt image from a flaky model
  * call, its timeout covers all attempts together, and it ends in an exception that fails the job,
  * whereas the last failure here must become a dead letter. Retries therefore live in the runtime
@@ -97,13 +96,15 @@ public class CaptionFunction extends RichAsyncFunction<ImageTask, Outcome<Enrich
         return TypeInformation.of(new TypeHint<Outcome<EnrichedImage>>() {});
     }
 
-    /** Wires the function behind {@code input}: unordered, Flink timeout and capacity from the settings. */
+    /**
+     * Wires the function behind {@code input}: unordered, Flink's timeout, the capacity and the
+     * in-flight bytes ({@code inference.max-in-flight-bytes}) from the settings.
+     */
     public static SingleOutputStreamOperator<Outcome<EnrichedImage>> apply(DataStream<ImageTask> input,
                                                                          CaptionFunction function) {
-        return AsyncDataStream.unorderedWait(input, function,
-                        function.settings.operatorTimeout().toMillis(), TimeUnit.MILLISECONDS,
-                        function.settings.capacity())
-                .returns(outputType());
+        InferenceSettings s = function.settings;
+        return BudgetedAsyncWait.unorderedWait(input, function, s.operatorTimeout(), s.capacity(),
+                s.maxInFlightBytes(), ImageTask::sizeBytes, outputType());
     }
 
     public InferenceSettings settings() {

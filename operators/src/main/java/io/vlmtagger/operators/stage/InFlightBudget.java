@@ -1,6 +1,8 @@
 package io.vlmtagger.operators.stage;
 
 import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -66,6 +68,12 @@ public final class InFlightBudget {
 
     public long bytes() {
         return bytes.get();
+    }
+
+    /** Gauges {@code in_flight_bytes} (now) and {@code in_flight_bytes_peak} (the most so far) on {@code group}. */
+    public void registerGauges(MetricGroup group) {
+        group.gauge("in_flight_bytes", (Gauge<Long>) bytes::get);
+        group.gauge("in_flight_bytes_peak", (Gauge<Long>) peakBytes::get);
     }
 
     /** The most bytes held at once so far. */

@@ -14,7 +14,6 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntSupplier;
-import java.util.function.LongSupplier;
 
 /**
  * The inference operators' metrics, names carrying their unit:
@@ -35,7 +34,6 @@ public final class InferenceMetrics implements InferenceListener {
     private final Map<FailureStage, Counter> deadLetters = new EnumMap<>(FailureStage.class);
     private volatile long modelLoadTimeMs;
     private volatile IntSupplier queueDepth = () -> 0;
-    private volatile LongSupplier inFlightBytes = () -> 0L;
 
     public InferenceMetrics(MetricGroup group) {
         this.batchSize = group.histogram("inference_batch_size", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
@@ -46,7 +44,6 @@ public final class InferenceMetrics implements InferenceListener {
         this.retries = group.counter("inference_retries");
         group.gauge("inference_queue_depth", (Gauge<Integer>) () -> queueDepth.getAsInt());
         group.gauge("model_load_time_ms", (Gauge<Long>) () -> modelLoadTimeMs);
-        group.gauge("in_flight_bytes", (Gauge<Long>) () -> inFlightBytes.getAsLong());
         for (FailureStage stage : FailureStage.values()) {
             deadLetters.put(stage, group.counter("dead_letters_" + stage.name().toLowerCase(Locale.ROOT)));
         }
@@ -54,10 +51,6 @@ public final class InferenceMetrics implements InferenceListener {
 
     public void setQueueDepth(IntSupplier depth) {
         this.queueDepth = depth;
-    }
-
-    public void setInFlightBytes(LongSupplier bytes) {
-        this.inFlightBytes = bytes;
     }
 
     public void setModelLoadTimeMs(long ms) {

@@ -57,7 +57,7 @@ public abstract class InferenceOperator<M extends AutoCloseable, I, O, OUT> exte
             BatchSchedulerFactory schedulers, Function<M, InferenceRuntime.Builder<I, O>> setup) throws Exception {
         budget = new InFlightBudget(settings.capacity(), settings.maxInFlightBytes(), mailbox);
         stage = StageRuntime.open(name, getRuntimeContext(), provider, spec, settings, schedulers, setup);
-        stage.metrics().setInFlightBytes(budget::bytes);
+        budget.registerGauges(getMetricGroup());
     }
 
     /**

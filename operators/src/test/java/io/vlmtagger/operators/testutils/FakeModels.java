@@ -49,6 +49,11 @@ public final class FakeModels {
         return name -> (BatchScheduler) lookup(id);
     }
 
+    /** The registered object {@code id}, for serializable test functions that find their fake by id. */
+    public static <T> T lookup(String id, Class<T> type) {
+        return type.cast(lookup(id));
+    }
+
     private static Object lookup(String id) {
         Object o = REGISTRY.get(id);
         if (o == null) {

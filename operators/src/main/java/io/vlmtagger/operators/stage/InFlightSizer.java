@@ -1,0 +1,9 @@
+package io.vlmtagger.operators.stage;
+
+import java.io.Serializable;
+
+/** How many bytes one input holds while it is in flight, for an {@link InFlightBudget}. Deterministic per input. */
+@FunctionalInterface
+public interface InFlightSizer<IN> extends Serializable {
+    long sizeBytes(IN input);
+}
