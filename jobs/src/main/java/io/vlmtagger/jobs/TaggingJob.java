@@ -1,13 +1,10 @@
 package io.vlmtagger.jobs;
 
 import io.vlmtagger.models.api.FewShotTagger;
-import io.vlmtagger.operators.fewshot.ExemplarDeserializationSchema;
 import io.vlmtagger.operators.fewshot.FewShotOperatorFactory;
 import io.vlmtagger.operators.fewshot.FewShotOptions;
 import io.vlmtagger.operators.fewshot.FewShotStage;
 import io.vlmtagger.schemas.Exemplar;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.config.JobOptions;
 import io.vlmtagger.jobs.config.SearchBackend;
@@ -120,7 +117,7 @@ public final class TaggingJob {
         }
 
         DataStream<RawKafkaRecord> raw = env
-                .fromSource(KafkaSinks.source(config), WatermarkStrategy.noWatermarks(), "kafka-input")
+                .fromSource(KafkaSources.images(config), WatermarkStrategy.noWatermarks(), "kafka-input")
                 .uid("kafka-input");
 
         SingleOutputStreamOperator<ImageTask> decoded = raw
@@ -229,20 +226,9 @@ public final class TaggingJob {
         return builder.build();
     }
 
-    /**
-     * The exemplars topic, read from the earliest offset on every start so that the broadcast state
-     * of a fresh job is rebuilt from the topic (make the topic compacted, keyed by label set and
-     * exemplar id); a restore from a checkpoint resumes where it was.
-     */
+    /** The exemplars topic (see {@link KafkaSources#exemplars}), one reader broadcasting to the few-shot subtasks. */
     private DataStream<Exemplar> exemplars(StreamExecutionEnvironment env) {
-        return env.fromSource(KafkaSource.<Exemplar>builder()
-                                .setBootstrapServers(config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS))
-                                .setTopics(config.get(JobOptions.TOPIC_EXEMPLARS))
-                                .setGroupId(config.get(JobOptions.KAFKA_GROUP_ID) + "-exemplars")
-                                .setStartingOffsets(OffsetsInitializer.earliest())
-                                .setDeserializer(new ExemplarDeserializationSchema())
-                                .build(),
-                        WatermarkStrategy.noWatermarks(), "kafka-exemplars")
+        return env.fromSource(KafkaSources.exemplars(config), WatermarkStrategy.noWatermarks(), "kafka-exemplars")
                 .uid("kafka-exemplars")
                 .setParallelism(1);
     }

@@ -153,7 +153,7 @@ class FewShotITCase {
         env.enableCheckpointing(config.get(JobOptions.CHECKPOINT_INTERVAL).toMillis());
         env.setParallelism(2);
         SingleOutputStreamOperator<ImageTask> fetched = AsyncDataStream
-                .unorderedWait(env.fromSource(KafkaSinks.source(config), WatermarkStrategy.noWatermarks(), "images")
+                .unorderedWait(env.fromSource(KafkaSources.images(config), WatermarkStrategy.noWatermarks(), "images")
                                 .process(DecodeFunction.builder().build()),
                         new AsyncFetchFunction(FetcherOptions.builder().build()), 10, TimeUnit.SECONDS, 10)
                 .returns(AsyncFetchFunction.OUTPUT_TYPE)

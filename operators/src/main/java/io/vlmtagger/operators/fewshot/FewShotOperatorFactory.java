@@ -53,6 +53,15 @@ public final class FewShotOperatorFactory extends InferenceOperatorFactory<Enric
         return new Builder();
     }
 
+    /** The inference settings the stage runs with (device, batching, retries, budgets). */
+    public InferenceSettings settings() {
+        return settings;
+    }
+
+    public int maxExemplarsPerLabelSet() {
+        return maxExemplarsPerLabelSet;
+    }
+
     @Override
     protected StreamOperator<EnrichedImage> create(StreamOperatorParameters<EnrichedImage> parameters,
             MailboxExecutor mailbox) {

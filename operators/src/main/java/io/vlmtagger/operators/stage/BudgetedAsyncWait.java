@@ -1,5 +1,6 @@
 package io.vlmtagger.operators.stage;
 
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -22,6 +23,7 @@ import java.time.Duration;
  * larger than the budget is admitted alone). Gauges {@code in_flight_bytes} and {@code
  * in_flight_bytes_peak}. Used by the fetch and caption stages.
  */
+@Internal
 public final class BudgetedAsyncWait {
     private BudgetedAsyncWait() {}
 

@@ -1,5 +1,6 @@
 package io.vlmtagger.operators.stage;
 
+import org.apache.flink.annotation.Internal;
 import io.vlmtagger.models.api.ModelInfo;
 import io.vlmtagger.operators.records.ImageTask;
 import io.vlmtagger.schemas.EnrichedImage;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 
 /** What every stage's {@link EnrichedImage} shares: the event's identity, the model stage, the timings. */
+@Internal
 public final class EnrichedImages {
 
     private EnrichedImages() {}

@@ -1,5 +1,6 @@
 package io.vlmtagger.operators.stage;
 
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
@@ -20,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>{@link #release} may run on any thread, but must run before the mail that reports the
  * completion is queued: a yielding task thread wakes on that mail and must find the bytes back.
  */
+@Internal
 public final class InFlightBudget {
     private final int maxRequests;
     private final long maxBytes;

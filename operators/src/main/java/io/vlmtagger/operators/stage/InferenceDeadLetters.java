@@ -1,5 +1,6 @@
 package io.vlmtagger.operators.stage;
 
+import org.apache.flink.annotation.Internal;
 import io.vlmtagger.operators.deadletter.DeadLetters;
 import io.vlmtagger.operators.records.ImageTask;
 import io.vlmtagger.operators.runtime.Failures;
@@ -18,6 +19,7 @@ import java.util.Locale;
  * the dead letter's ({@code corrupt_image}, {@code too_large}, {@code timeout}, {@code
  * prompt_too_long}, ...; see {@link Failures}).
  */
+@Internal
 public final class InferenceDeadLetters {
 
     private InferenceDeadLetters() {}

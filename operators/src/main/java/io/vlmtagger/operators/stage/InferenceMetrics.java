@@ -1,5 +1,6 @@
 package io.vlmtagger.operators.stage;
 
+import org.apache.flink.annotation.Internal;
 import io.vlmtagger.operators.runtime.InferenceListener;
 import io.vlmtagger.schemas.FailureStage;
 import org.apache.flink.metrics.Counter;
@@ -23,6 +24,7 @@ import java.util.function.IntSupplier;
  * (gauge), {@code inference_retries} (counter) and {@code dead_letters_<stage>} (counters, e.g.
  * {@code dead_letters_preprocess}, {@code dead_letters_inference}).
  */
+@Internal
 public final class InferenceMetrics implements InferenceListener {
     private static final int HISTOGRAM_WINDOW = 1024;
 

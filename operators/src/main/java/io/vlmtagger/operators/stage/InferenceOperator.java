@@ -1,5 +1,6 @@
 package io.vlmtagger.operators.stage;
 
+import org.apache.flink.annotation.Internal;
 import io.vlmtagger.operators.deadletter.DeadLetters;
 import io.vlmtagger.operators.records.TimestampedTask;
 import io.vlmtagger.operators.runtime.BatchSchedulerFactory;
@@ -30,6 +31,7 @@ import java.util.function.Function;
  * @param <O> the model's output per row
  * @param <OUT> the operator's main output
  */
+@Internal
 public abstract class InferenceOperator<M extends AutoCloseable, I, O, OUT> extends AbstractStreamOperator<OUT> {
     private static final long serialVersionUID = 1L;
 

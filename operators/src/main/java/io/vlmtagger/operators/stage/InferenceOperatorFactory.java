@@ -1,5 +1,6 @@
 package io.vlmtagger.operators.stage;
 
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.StreamOperator;
@@ -10,6 +11,7 @@ import org.apache.flink.streaming.api.operators.legacy.YieldingOperatorFactory;
  * Creates an {@link InferenceOperator} with the task's mailbox executor, through which its
  * outcomes come back to the task thread.
  */
+@Internal
 public abstract class InferenceOperatorFactory<OUT> extends AbstractStreamOperatorFactory<OUT>
         implements YieldingOperatorFactory<OUT> {
     private static final long serialVersionUID = 1L;

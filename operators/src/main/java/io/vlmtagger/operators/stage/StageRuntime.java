@@ -1,5 +1,6 @@
 package io.vlmtagger.operators.stage;
 
+import org.apache.flink.annotation.Internal;
 import io.vlmtagger.operators.runtime.BatchScheduler;
 import io.vlmtagger.operators.runtime.BatchSchedulerFactory;
 import io.vlmtagger.operators.runtime.DeviceGates;
@@ -29,6 +30,7 @@ import java.util.function.Function;
  * @param <I> the stage's input row
  * @param <O> the model's output per row
  */
+@Internal
 public final class StageRuntime<M extends AutoCloseable, I, O> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StageRuntime.class);
 
