@@ -6,9 +6,6 @@ import io.vlmtagger.models.api.VisualChatModel;
 import io.vlmtagger.operators.deadletter.DeadLetters;
 import io.vlmtagger.operators.records.ImageTask;
 import io.vlmtagger.operators.records.TimestampedTask;
-import io.vlmtagger.operators.runtime.BatchSchedulerFactory;
-import io.vlmtagger.operators.runtime.ModelProvider;
-import io.vlmtagger.operators.runtime.ModelSpec;
 import io.vlmtagger.operators.stage.InferenceDeadLetters;
 import io.vlmtagger.operators.stage.InferenceOperator;
 import io.vlmtagger.operators.stage.InferenceSettings;
@@ -84,10 +81,8 @@ public class ChatOperator extends InferenceOperator<VisualChatModel, ChatInput, 
     static final String TURNS_STATE = "chat-turns";
     static final String PENDING_STATE = "chat-pending";
 
-    private final ModelProvider<VisualChatModel> modelProvider;
-    private final ModelSpec modelSpec;
+    private final ChatStageConfig config;
     private final InferenceSettings settings;
-    private final BatchSchedulerFactory schedulerFactory;
     private final Clock clock;
 
     private transient ListState<ConversationTurn> history;
@@ -98,13 +93,11 @@ public class ChatOperator extends InferenceOperator<VisualChatModel, ChatInput, 
     private transient int pending;
     private transient List<TimestampedTask> restored;
 
-    ChatOperator(StreamOperatorParameters<ChatAnswer> parameters, ChatOperatorFactory factory, MailboxExecutor mailbox) {
+    ChatOperator(StreamOperatorParameters<ChatAnswer> parameters, ChatStageConfig config, MailboxExecutor mailbox) {
         super(parameters, mailbox);
-        this.modelProvider = factory.modelProvider;
-        this.modelSpec = factory.modelSpec;
-        this.settings = factory.settings;
-        this.schedulerFactory = factory.schedulerFactory;
-        this.clock = factory.clock;
+        this.config = config;
+        this.settings = config.settings();
+        this.clock = config.clock();
     }
 
     @Override
@@ -143,7 +136,8 @@ public class ChatOperator extends InferenceOperator<VisualChatModel, ChatInput, 
     public void open() throws Exception {
         super.open();
         conversations = new LinkedHashMap<>();
-        openStage("chat", modelProvider, modelSpec, settings, schedulerFactory, model -> ChatHandler.runtime(model, settings));
+        openStage("chat", config.modelProvider(), config.modelSpec(), settings, config.schedulerFactory(),
+                model -> ChatHandler.runtime(model, settings));
         List<TimestampedTask> toResubmit = restored;
         restored = List.of();
         for (TimestampedTask p : toResubmit) {

@@ -26,19 +26,11 @@ public final class ChatOperatorFactory extends InferenceOperatorFactory<ChatAnsw
         implements OneInputStreamOperatorFactory<ImageTask, ChatAnswer> {
     private static final long serialVersionUID = 1L;
 
-    final ModelProvider<VisualChatModel> modelProvider;
-    final ModelSpec modelSpec;
-    final InferenceSettings settings;
-    final BatchSchedulerFactory schedulerFactory;
-    final Clock clock;
+    final ChatStageConfig config;
 
-    private ChatOperatorFactory(Builder b) {
+    private ChatOperatorFactory(ChatStageConfig config) {
         super(ChatOperator.class);
-        this.modelProvider = b.modelProvider;
-        this.modelSpec = b.modelSpec;
-        this.settings = b.settings;
-        this.schedulerFactory = b.schedulerFactory;
-        this.clock = b.clock;
+        this.config = config;
     }
 
     public static Builder builder() {
@@ -54,7 +46,7 @@ public final class ChatOperatorFactory extends InferenceOperatorFactory<ChatAnsw
 
     @Override
     protected StreamOperator<ChatAnswer> create(StreamOperatorParameters<ChatAnswer> parameters, MailboxExecutor mailbox) {
-        return new ChatOperator(parameters, this, mailbox);
+        return new ChatOperator(parameters, config, mailbox);
     }
 
     /** Builder: model provider and spec required. */
@@ -83,7 +75,7 @@ public final class ChatOperatorFactory extends InferenceOperatorFactory<ChatAnsw
             if (settings == null || schedulerFactory == null || clock == null) {
                 throw new IllegalArgumentException("settings, scheduler factory and clock must not be null; omit the opt call for the default");
             }
-            return new ChatOperatorFactory(this);
+            return new ChatOperatorFactory(new ChatStageConfig(modelProvider, modelSpec, settings, schedulerFactory, clock));
         }
     }
 }

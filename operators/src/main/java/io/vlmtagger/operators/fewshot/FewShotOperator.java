@@ -85,7 +85,7 @@ public class FewShotOperator extends InferenceOperator<FewShotTagger, FewShotInp
             "few-shot-exemplars", Types.STRING, new ListTypeInfo<>(new AvroTypeInfo<>(Exemplar.class)));
     static final String PENDING_STATE = "few-shot-pending";
 
-    private final FewShotOperatorFactory config;
+    private final FewShotStageConfig config;
 
     private transient BroadcastState<String, List<Exemplar>> exemplars;
     private transient ListState<TimestampedTask> pendingState;
@@ -99,7 +99,7 @@ public class FewShotOperator extends InferenceOperator<FewShotTagger, FewShotInp
     private transient Counter exemplarsApplied;
     private transient Counter exemplarsRejected;
 
-    FewShotOperator(StreamOperatorParameters<EnrichedImage> parameters, FewShotOperatorFactory config,
+    FewShotOperator(StreamOperatorParameters<EnrichedImage> parameters, FewShotStageConfig config,
             MailboxExecutor mailbox) {
         super(parameters, mailbox);
         this.config = config;
@@ -128,11 +128,11 @@ public class FewShotOperator extends InferenceOperator<FewShotTagger, FewShotInp
         noExemplars = group.counter("fewshot_events_without_exemplars_total");
         exemplarsApplied = group.counter("fewshot_exemplars_applied_total");
         exemplarsRejected = group.counter("fewshot_exemplars_rejected_total");
-        cache = new ExemplarCache(config.exemplarCacheBytes);
+        cache = new ExemplarCache(config.exemplarCacheBytes());
         group.gauge("fewshot_exemplar_sets_prepared_total", (Gauge<Long>) cache.misses::get);
         group.gauge("fewshot_exemplar_cache_hits_total", (Gauge<Long>) cache.hits::get);
         group.gauge("fewshot_exemplar_cache_bytes", (Gauge<Long>) cache.bytes::get);
-        openStage("few-shot", config.provider, config.spec, config.settings, config.schedulerFactory,
+        openStage("few-shot", config.provider(), config.spec(), config.settings(), config.schedulerFactory(),
                 model -> FewShotHandler.runtime(model, cache));
         List<TimestampedTask> toResubmit = restored;
         restored = List.of();
@@ -151,7 +151,7 @@ public class FewShotOperator extends InferenceOperator<FewShotTagger, FewShotInp
         if (labelSet == null) {
             noExemplars.inc();
             emitDeadLetter(t, deadLetter(t.task, "few_shot_no_label_set", "the event names no label set: set the"
-                    + " attribute " + config.labelSetAttribute + " (or configure a default label set)"));
+                    + " attribute " + config.labelSetAttribute() + " (or configure a default label set)"));
             return;
         }
         List<Exemplar> current = exemplars.get(labelSet);
@@ -170,7 +170,7 @@ public class FewShotOperator extends InferenceOperator<FewShotTagger, FewShotInp
 
     private void onAnswer(TimestampedTask t, String labelSet, int exemplarCount, FewShotAnswer answer) {
         output.collect(t.record(FewShotResults.enriched(t.task, answer, labelSet, exemplarCount,
-                stage.model().info(), config.clock.instant())));
+                stage.model().info(), config.clock().instant())));
         finish(t);
     }
 
@@ -180,7 +180,7 @@ public class FewShotOperator extends InferenceOperator<FewShotTagger, FewShotInp
                 : e.reason().equals(Failures.REASON_INFERENCE_FAILED) ? REASON_INFERENCE : e.reason();
         Throwable cause = e.getCause() != null ? e.getCause() : e;
         emitDeadLetter(t, InferenceDeadLetters.deadLetter(t.task, InferenceDeadLetters.stageOf(e.phase()), reason,
-                cause, null, e.attempts(), config.clock.instant()));
+                cause, null, e.attempts(), config.clock().instant()));
         finish(t);
     }
 
@@ -192,7 +192,7 @@ public class FewShotOperator extends InferenceOperator<FewShotTagger, FewShotInp
 
     private DeadLetter deadLetter(ImageTask task, String reason, String message) {
         return InferenceDeadLetters.deadLetter(task, FailureStage.INFERENCE, reason, null, message, 1,
-                config.clock.instant());
+                config.clock().instant());
     }
 
     @Override
@@ -207,13 +207,13 @@ public class FewShotOperator extends InferenceOperator<FewShotTagger, FewShotInp
         }
         String labelSet = exemplar.getLabelSet();
         List<Exemplar> current = exemplars.get(labelSet);
-        if (current == null && !exemplar.getDeleted() && countLabelSets() >= config.maxLabelSets) {
+        if (current == null && !exemplar.getDeleted() && countLabelSets() >= config.maxLabelSets()) {
             exemplarsRejected.inc();
             LOG.warn("ignoring exemplar {}: already {} label sets (few-shot.max-label-sets); delete a set first",
-                    exemplar.getExemplarId(), config.maxLabelSets);
+                    exemplar.getExemplarId(), config.maxLabelSets());
             return;
         }
-        ExemplarSets.Update update = ExemplarSets.apply(current, exemplar, config.maxExemplarsPerLabelSet);
+        ExemplarSets.Update update = ExemplarSets.apply(current, exemplar, config.maxExemplarsPerLabelSet());
         if (update.change() == ExemplarSets.Change.ADDED || update.change() == ExemplarSets.Change.REPLACED
                 || update.change() == ExemplarSets.Change.REMOVED) {
             versions.merge(labelSet, 1L, Long::sum);
@@ -231,11 +231,11 @@ public class FewShotOperator extends InferenceOperator<FewShotTagger, FewShotInp
     /** The label set an event asks for: its attribute, else the default, else null. */
     String labelSetOf(ImageTask task) {
         Map<String, String> attrs = task.event.getAttributes();
-        String v = attrs == null ? null : attrs.get(config.labelSetAttribute);
+        String v = attrs == null ? null : attrs.get(config.labelSetAttribute());
         if (v != null && !v.isBlank()) {
             return v;
         }
-        return config.defaultLabelSet;
+        return config.defaultLabelSet();
     }
 
     private int countLabelSets() throws Exception {

@@ -24,29 +24,11 @@ public final class FewShotOperatorFactory extends InferenceOperatorFactory<Enric
         implements TwoInputStreamOperatorFactory<ImageTask, Exemplar, EnrichedImage> {
     private static final long serialVersionUID = 1L;
 
-    final ModelProvider<FewShotTagger> provider;
-    final ModelSpec spec;
-    final InferenceSettings settings;
-    final BatchSchedulerFactory schedulerFactory;
-    final int maxExemplarsPerLabelSet;
-    final int maxLabelSets;
-    final long exemplarCacheBytes;
-    final String labelSetAttribute;
-    final String defaultLabelSet;
-    final Clock clock;
+    final FewShotStageConfig config;
 
-    private FewShotOperatorFactory(Builder b) {
+    private FewShotOperatorFactory(FewShotStageConfig config) {
         super(FewShotOperator.class);
-        this.provider = b.provider;
-        this.spec = b.spec;
-        this.settings = b.settings;
-        this.schedulerFactory = b.schedulerFactory;
-        this.maxExemplarsPerLabelSet = b.maxExemplarsPerLabelSet;
-        this.maxLabelSets = b.maxLabelSets;
-        this.exemplarCacheBytes = b.exemplarCacheBytes;
-        this.labelSetAttribute = b.labelSetAttribute;
-        this.defaultLabelSet = b.defaultLabelSet;
-        this.clock = b.clock;
+        this.config = config;
     }
 
     public static Builder builder() {
@@ -55,17 +37,17 @@ public final class FewShotOperatorFactory extends InferenceOperatorFactory<Enric
 
     /** The inference settings the stage runs with (device, batching, retries, budgets). */
     public InferenceSettings settings() {
-        return settings;
+        return config.settings();
     }
 
     public int maxExemplarsPerLabelSet() {
-        return maxExemplarsPerLabelSet;
+        return config.maxExemplarsPerLabelSet();
     }
 
     @Override
     protected StreamOperator<EnrichedImage> create(StreamOperatorParameters<EnrichedImage> parameters,
             MailboxExecutor mailbox) {
-        return new FewShotOperator(parameters, this, mailbox);
+        return new FewShotOperator(parameters, config, mailbox);
     }
 
     /**
@@ -88,79 +70,49 @@ public final class FewShotOperatorFactory extends InferenceOperatorFactory<Enric
 
         private Builder() {}
 
-        public Builder setModelProvider(ModelProvider<FewShotTagger> provider) {
-            this.provider = provider;
-            return this;
-        }
+        public Builder setModelProvider(ModelProvider<FewShotTagger> provider) { this.provider = provider; return this; }
 
-        public Builder setModelSpec(ModelSpec spec) {
-            this.spec = spec;
-            return this;
-        }
+        public Builder setModelSpec(ModelSpec spec) { this.spec = spec; return this; }
 
         /** Devices, batching, retries, capacity and in-flight bytes: the job's {@code inference.*} settings. */
-        public Builder optSettings(InferenceSettings settings) {
-            this.settings = settings;
-            return this;
-        }
+        public Builder optSettings(InferenceSettings settings) { this.settings = settings; return this; }
 
-        public Builder optSchedulerFactory(BatchSchedulerFactory factory) {
-            this.schedulerFactory = factory;
-            return this;
-        }
+        public Builder optSchedulerFactory(BatchSchedulerFactory factory) { this.schedulerFactory = factory; return this; }
 
         /** The latest N exemplars kept per label set (each is one more image in every prompt). */
-        public Builder optMaxExemplarsPerLabelSet(int max) {
-            this.maxExemplarsPerLabelSet = max;
-            return this;
-        }
+        public Builder optMaxExemplarsPerLabelSet(int max) { this.maxExemplarsPerLabelSet = max; return this; }
 
         /** Label sets kept at most; exemplars of further sets are rejected. */
-        public Builder optMaxLabelSets(int max) {
-            this.maxLabelSets = max;
-            return this;
-        }
+        public Builder optMaxLabelSets(int max) { this.maxLabelSets = max; return this; }
 
         /** Heap for prepared exemplar features (see {@link FewShotOptions#EXEMPLAR_CACHE_SIZE}). */
-        public Builder optExemplarCacheBytes(long bytes) {
-            this.exemplarCacheBytes = bytes;
-            return this;
-        }
+        public Builder optExemplarCacheBytes(long bytes) { this.exemplarCacheBytes = bytes; return this; }
 
         /** The event attribute naming the label set (default {@value FewShotOperator#DEFAULT_LABEL_SET_ATTRIBUTE}). */
-        public Builder optLabelSetAttribute(String attribute) {
-            this.labelSetAttribute = attribute;
-            return this;
-        }
+        public Builder optLabelSetAttribute(String attribute) { this.labelSetAttribute = attribute; return this; }
 
         /** The label set of events that name none (default: none, such events are dead-lettered). */
-        public Builder optDefaultLabelSet(String labelSet) {
-            this.defaultLabelSet = labelSet;
-            return this;
-        }
+        public Builder optDefaultLabelSet(String labelSet) { this.defaultLabelSet = labelSet; return this; }
 
-        public Builder optClock(Clock clock) {
-            this.clock = clock;
-            return this;
-        }
+        public Builder optClock(Clock clock) { this.clock = clock; return this; }
 
         public FewShotOperatorFactory build() {
-            if (provider == null) {
-                throw new IllegalStateException("FewShotOperatorFactory needs setModelProvider(ModelProvider<FewShotTagger>)");
+            require(provider != null, "FewShotOperatorFactory needs setModelProvider(ModelProvider<FewShotTagger>)");
+            require(spec != null, "FewShotOperatorFactory needs setModelSpec(ModelSpec.of(<idefics checkpoint>))");
+            require(maxExemplarsPerLabelSet >= 1 && maxLabelSets >= 1 && exemplarCacheBytes >= 0,
+                    "optMaxExemplarsPerLabelSet and optMaxLabelSets must be at least 1 and optExemplarCacheBytes at"
+                            + " least 0, got " + maxExemplarsPerLabelSet + ", " + maxLabelSets + " and " + exemplarCacheBytes);
+            require(settings != null && schedulerFactory != null && labelSetAttribute != null && clock != null,
+                    "settings, scheduler factory, label set attribute and clock must not be null; omit the opt call"
+                            + " for the default");
+            return new FewShotOperatorFactory(new FewShotStageConfig(provider, spec, settings, schedulerFactory,
+                    maxExemplarsPerLabelSet, maxLabelSets, exemplarCacheBytes, labelSetAttribute, defaultLabelSet, clock));
+        }
+
+        private static void require(boolean ok, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException(message);
             }
-            if (spec == null) {
-                throw new IllegalStateException("FewShotOperatorFactory needs setModelSpec(ModelSpec.of(<idefics checkpoint>))");
-            }
-            if (maxExemplarsPerLabelSet < 1 || maxLabelSets < 1 || exemplarCacheBytes < 0) {
-                throw new IllegalArgumentException("optMaxExemplarsPerLabelSet and optMaxLabelSets must be at least 1"
-                        + " and optExemplarCacheBytes at least 0, got " + maxExemplarsPerLabelSet + ", " + maxLabelSets
-                        + " and " + exemplarCacheBytes);
-            }
-            if (settings == null || schedulerFactory == null || labelSetAttribute == null || clock == null) {
-                throw new IllegalArgumentException("settings, scheduler factory, label set attribute and clock must not"
-                        + " be null; omit the opt call for the default");
-            }
-            return new FewShotOperatorFactory(this);
         }
     }
 }

@@ -30,14 +30,17 @@ public final class InferenceException extends Exception {
         this.attempts = Math.max(1, attempts);
     }
 
+    /** Where the request failed; {@code PREPROCESS} failures are never retried. */
     public Phase phase() {
         return phase;
     }
 
+    /** A stable snake_case word: the dead letter's reason. */
     public String reason() {
         return reason;
     }
 
+    /** Attempts made before giving up, at least 1. */
     public int attempts() {
         return attempts;
     }

@@ -31,7 +31,6 @@ import java.util.function.ToIntFunction;
  * timeout, and stops the threads; the caller releases the model afterwards.
  */
 public final class InferenceRuntime<I, O> implements AutoCloseable {
-    private final String name;
     private final Engine<I, O> engine;
     private final BatchScheduler scheduler;
     private final boolean ownsScheduler;
@@ -40,7 +39,6 @@ public final class InferenceRuntime<I, O> implements AutoCloseable {
     private final Function<I, DedupKey> dedupKey;
 
     private InferenceRuntime(Builder<I, O> b) {
-        this.name = b.name;
         this.ownsScheduler = b.scheduler == null;
         this.scheduler = ownsScheduler ? BatchScheduler.system(b.name + "-timer") : b.scheduler;
         if (b.continuous != null) {
@@ -114,10 +112,6 @@ public final class InferenceRuntime<I, O> implements AutoCloseable {
     /** "static" (micro-batches) or "continuous" (the model's own loop). */
     public String mode() {
         return engine.mode();
-    }
-
-    public String name() {
-        return name;
     }
 
     /** Requests that shared a model call still running (0 without dedup). */
