@@ -132,6 +132,7 @@ public final class IdeficsModel implements AutoCloseable {
 
     @Override
     public void close() {
+        visionTower.close();
         store.close();
     }
 
