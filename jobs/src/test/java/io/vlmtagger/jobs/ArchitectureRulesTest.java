@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -36,72 +37,43 @@ class ArchitectureRulesTest {
         boolean in(String packagePrefix) {
             return pkg.equals(packagePrefix) || pkg.startsWith(packagePrefix + ".");
         }
-
-        List<String> referencesTo(String packagePrefix) {
-            return references.stream().filter(r -> r.equals(packagePrefix) || r.startsWith(packagePrefix + ".")).toList();
-        }
     }
 
     @Test
     void operatorsSeeModelsOnlyThroughTheApi() {
-        List<String> offenders = new ArrayList<>();
-        for (Source s : sources("operators")) {
-            s.referencesTo("io.vlmtagger.models").stream()
-                    .filter(r -> !r.startsWith("io.vlmtagger.models.api"))
-                    .forEach(r -> offenders.add(s.path() + " -> " + r));
-        }
-        assertThat(offenders).as("operators reaching past models.api").isEmpty();
+        assertThat(offenders("operators", s -> true, r -> r.startsWith("io.vlmtagger.models")
+                && !r.startsWith("io.vlmtagger.models.api"))).as("operators reaching past models.api").isEmpty();
     }
 
     @Test
     void theRuntimeImportsNoStageNoFlinkAndNoRecords() {
-        List<String> offenders = new ArrayList<>();
-        for (Source s : sources("operators")) {
-            if (!s.in("io.vlmtagger.operators.runtime")) {
-                continue;
-            }
-            for (String r : s.references()) {
-                boolean otherOperatorsPackage = r.startsWith("io.vlmtagger.operators.")
-                        && !r.startsWith("io.vlmtagger.operators.runtime");
-                if (otherOperatorsPackage || r.startsWith("org.apache.flink") || r.startsWith("io.vlmtagger.schemas")
-                        || r.startsWith("io.vlmtagger.jobs")) {
-                    offenders.add(s.path() + " -> " + r);
-                }
-            }
-        }
-        assertThat(offenders).as("operators.runtime must know no stage, no Flink and no records").isEmpty();
+        assertThat(offenders("operators", s -> s.in("io.vlmtagger.operators.runtime"),
+                r -> (r.startsWith("io.vlmtagger.operators.") && !r.startsWith("io.vlmtagger.operators.runtime"))
+                        || r.startsWith("org.apache.flink") || r.startsWith("io.vlmtagger.schemas")
+                        || r.startsWith("io.vlmtagger.jobs")))
+                .as("operators.runtime must know no stage, no Flink and no records").isEmpty();
     }
 
     @Test
     void stagesDoNotImportEachOther() {
-        List<String> stages = List.of("io.vlmtagger.operators.caption", "io.vlmtagger.operators.chat",
-                "io.vlmtagger.operators.fewshot");
         List<String> offenders = new ArrayList<>();
-        for (Source s : sources("operators")) {
-            for (String stage : stages) {
-                if (s.in(stage)) {
-                    stages.stream().filter(other -> !other.equals(stage))
-                            .flatMap(other -> s.referencesTo(other).stream())
-                            .forEach(r -> offenders.add(s.path() + " -> " + r));
-                }
-            }
+        for (String stage : List.of("caption", "chat", "fewshot")) {
+            String pkg = "io.vlmtagger.operators." + stage;
+            offenders.addAll(offenders("operators", s -> s.in(pkg), r -> r.matches(
+                    "io\\.vlmtagger\\.operators\\.(caption|chat|fewshot)\\b.*") && !r.startsWith(pkg)));
         }
         assertThat(offenders).as("a stage shares code through runtime/ or stage/, not through another stage").isEmpty();
     }
 
     @Test
     void servingCodeNeverImportsTrainingCode() {
+        Predicate<String> training = r -> r.startsWith("io.vlmtagger.models.train")
+                || r.startsWith("io.vlmtagger.models.dataset") || r.startsWith("io.vlmtagger.training");
+        Predicate<Source> serving = s -> !s.in("io.vlmtagger.models.train") && !s.in("io.vlmtagger.models.dataset")
+                && !s.in("io.vlmtagger.training") && TRAINING_USERS_TO_MOVE.stream().noneMatch(s.path()::startsWith);
         List<String> offenders = new ArrayList<>();
         for (String module : List.of("schemas", "models", "operators", "jobs")) {
-            for (Source s : sources(module)) {
-                if (s.in("io.vlmtagger.models.train") || s.in("io.vlmtagger.models.dataset")
-                        || s.in("io.vlmtagger.training") || TRAINING_USERS_TO_MOVE.stream().anyMatch(s.path()::startsWith)) {
-                    continue;
-                }
-                Stream.of("io.vlmtagger.models.train", "io.vlmtagger.models.dataset", "io.vlmtagger.training")
-                        .flatMap(p -> s.referencesTo(p).stream())
-                        .forEach(r -> offenders.add(s.path() + " -> " + r));
-            }
+            offenders.addAll(offenders(module, serving, training));
         }
         assertThat(offenders).as("serving code using training code").isEmpty();
     }
@@ -109,18 +81,24 @@ class ArchitectureRulesTest {
     @Test
     void modulesOnlyLookDown() {
         List<String> offenders = new ArrayList<>();
-        for (Source s : sources("schemas")) {
-            Stream.of("io.vlmtagger.models", "io.vlmtagger.operators", "io.vlmtagger.jobs")
-                    .flatMap(p -> s.referencesTo(p).stream()).forEach(r -> offenders.add(s.path() + " -> " + r));
-        }
-        for (Source s : sources("models")) {
-            Stream.of("io.vlmtagger.schemas", "io.vlmtagger.operators", "io.vlmtagger.jobs", "org.apache.flink")
-                    .flatMap(p -> s.referencesTo(p).stream()).forEach(r -> offenders.add(s.path() + " -> " + r));
-        }
-        for (Source s : sources("operators")) {
-            s.referencesTo("io.vlmtagger.jobs").forEach(r -> offenders.add(s.path() + " -> " + r));
-        }
+        offenders.addAll(offenders("schemas", s -> true, r -> r.startsWith("io.vlmtagger.models")
+                || r.startsWith("io.vlmtagger.operators") || r.startsWith("io.vlmtagger.jobs")));
+        offenders.addAll(offenders("models", s -> true, r -> r.startsWith("io.vlmtagger.schemas")
+                || r.startsWith("io.vlmtagger.operators") || r.startsWith("io.vlmtagger.jobs")
+                || r.startsWith("org.apache.flink")));
+        offenders.addAll(offenders("operators", s -> true, r -> r.startsWith("io.vlmtagger.jobs")));
         assertThat(offenders).as("jobs > operators > models, schemas; models free of Flink and of schemas").isEmpty();
+    }
+
+    /** {@code path -> reference} for every forbidden reference of the module's sources that {@code which} selects. */
+    private static List<String> offenders(String module, Predicate<Source> which, Predicate<String> forbidden) {
+        List<String> out = new ArrayList<>();
+        for (Source s : sources(module)) {
+            if (which.test(s)) {
+                s.references().stream().filter(forbidden).forEach(r -> out.add(s.path() + " -> " + r));
+            }
+        }
+        return out;
     }
 
     private static List<Source> sources(String module) {

@@ -6,14 +6,7 @@ import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.config.JobOptions;
 import io.vlmtagger.jobs.kafka.TopicReader;
 import io.vlmtagger.jobs.testutils.PipelineHarness;
-import io.vlmtagger.models.api.ExemplarFeatures;
-import io.vlmtagger.models.api.FewShotAnswer;
-import io.vlmtagger.models.api.FewShotQuery;
 import io.vlmtagger.models.api.FewShotTagger;
-import io.vlmtagger.models.api.ImageDecodeException;
-import io.vlmtagger.models.api.LabeledExample;
-import io.vlmtagger.models.api.ModelInfo;
-import io.vlmtagger.models.api.PixelValues;
 import io.vlmtagger.operators.deadletter.DeadLetters;
 import io.vlmtagger.operators.fetch.AsyncFetchFunction;
 import io.vlmtagger.operators.fetch.FetcherOptions;
@@ -26,6 +19,7 @@ import io.vlmtagger.operators.ingest.DecodeFunction;
 import io.vlmtagger.operators.records.ImageTask;
 import io.vlmtagger.operators.runtime.ModelProvider;
 import io.vlmtagger.operators.runtime.ModelSpec;
+import io.vlmtagger.operators.testutils.NearestExemplarTagger;
 import io.vlmtagger.schemas.EnrichedImage;
 import io.vlmtagger.schemas.Exemplar;
 import io.vlmtagger.schemas.ImageEvent;
@@ -33,7 +27,6 @@ import io.vlmtagger.schemas.TaskType;
 import io.vlmtagger.schemas.flink.AvroKafkaRecordSerializer;
 import io.vlmtagger.schemas.serde.AvroCodec;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -75,9 +68,9 @@ import org.junit.jupiter.api.io.TempDir;
  * exemplars topic change the tags of later FEW_SHOT_TAGS events while the job keeps running (no
  * restart: the restart strategy is {@code none}, so any failure would end the job).
  *
- * <p>The model is a stand-in ({@link NearestColour}): it answers the tags of the exemplar whose
- * mean colour is nearest to the query's, so its answer depends only on the exemplars the operator
- * hands it. Broadcast updates and events travel on different inputs and are not ordered against
+ * <p>The model is a stand-in ({@link NearestExemplarTagger}): it answers the tags of the exemplar
+ * whose mean colour is nearest to the query's, so its answer depends only on the exemplars the
+ * operator hands it. Broadcast updates and events travel on different inputs and are not ordered against
  * each other, so "later" is established by probing: after a publication, probe events are sent
  * until a whole round shows the new tags; the events published after that must all show them.
  */
@@ -166,7 +159,7 @@ class FewShotITCase {
                         .setDeserializer(new ExemplarDeserializationSchema())
                         .build(), WatermarkStrategy.noWatermarks(), "exemplars")
                 .setParallelism(1);
-        ModelProvider<FewShotTagger> provider = (spec, device) -> new NearestColour();
+        ModelProvider<FewShotTagger> provider = (spec, device) -> new NearestExemplarTagger().open(device);
         SingleOutputStreamOperator<EnrichedImage> tagged = FewShotStage.apply(fetched, exemplars,
                 FewShotOperatorFactory.builder().setModelProvider(provider).setModelSpec(ModelSpec.of("nearest-colour"))
                         .optMaxExemplarsPerLabelSet(4).build());
@@ -272,84 +265,5 @@ class FewShotITCase {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Stand-in few-shot model: the tags of the exemplar nearest in mean colour (pixel distance). */
-    static final class NearestColour implements FewShotTagger {
-        /** Exemplars as the colours of their centre pixels and their tags. */
-        record Centres(int[] rgb, List<List<String>> tags) implements ExemplarFeatures {
-            @Override
-            public int count() {
-                return rgb.length;
-            }
-
-            @Override
-            public long sizeBytes() {
-                return 64L * rgb.length;
-            }
-        }
-
-        @Override
-        public ExemplarFeatures prepare(List<LabeledExample> examples) throws ImageDecodeException {
-            int[] rgb = new int[examples.size()];
-            List<List<String>> tags = new ArrayList<>();
-            for (int i = 0; i < rgb.length; i++) {
-                rgb[i] = centre(examples.get(i).image());
-                tags.add(examples.get(i).tags());
-            }
-            return new Centres(rgb, tags);
-        }
-
-        /** The query as a 1x1x1 "image" holding its centre colour (24 bits: exact in a float). */
-        @Override
-        public PixelValues preprocess(byte[] encodedImage) throws ImageDecodeException {
-            return new PixelValues(new float[] {centre(encodedImage) & 0xffffff}, 1, 1, 1);
-        }
-
-        @Override
-        public List<FewShotAnswer> tag(List<FewShotQuery> queries) {
-            List<FewShotAnswer> out = new ArrayList<>();
-            for (FewShotQuery query : queries) {
-                Centres set = (Centres) query.exemplars();
-                int q = (int) query.image().chw()[0];
-                List<String> best = null;
-                long bestDistance = Long.MAX_VALUE;
-                for (int i = 0; i < set.count(); i++) {
-                    int m = set.rgb()[i];
-                    long d = sq(((m >> 16) & 0xff) - ((q >> 16) & 0xff)) + sq(((m >> 8) & 0xff) - ((q >> 8) & 0xff))
-                            + sq((m & 0xff) - (q & 0xff));
-                    if (d < bestDistance) {
-                        bestDistance = d;
-                        best = set.tags().get(i);
-                    }
-                }
-                out.add(new FewShotAnswer(best, String.join(", ", best), 0.1));
-            }
-            return out;
-        }
-
-        private static long sq(long v) {
-            return v * v;
-        }
-
-        private static int centre(byte[] bytes) throws ImageDecodeException {
-            try {
-                BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
-                if (image == null) {
-                    throw new ImageDecodeException(ImageDecodeException.Reason.CORRUPT, "not an image");
-                }
-                return image.getRGB(image.getWidth() / 2, image.getHeight() / 2);
-            } catch (IOException e) {
-                throw new ImageDecodeException(ImageDecodeException.Reason.CORRUPT, e.getMessage(), e);
-            }
-        }
-
-        @Override
-        public ModelInfo info() {
-            return new ModelInfo("nearest-colour", "test", "cpu", "float32");
-        }
-
-        @Override
-        public void close() {}
     }
 }

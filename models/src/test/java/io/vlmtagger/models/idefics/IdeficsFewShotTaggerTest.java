@@ -56,12 +56,7 @@ class IdeficsFewShotTaggerTest {
         byte[] query = png(0xcc3333);
         GenerationOptions options = GenerationOptions.greedy(5);
         try (IdeficsModel model = IdeficsModel.load(dir);
-                IdeficsFewShotTagger tagger = IdeficsFewShotTagger.builder()
-                        .setModel(model)
-                        .setTokenizer(TextTokenizer.fromCheckpoint(dir))
-                        .setPreprocessor(IdeficsFewShotTagger.preprocessorFor(model.config()))
-                        .optGenerationOptions(options)
-                        .build();
+                IdeficsFewShotTagger tagger = tagger(model, dir, options);
                 TextTokenizer tokenizer = TextTokenizer.fromCheckpoint(dir);
                 NDManager m = NDManager.newBaseManager()) {
             FewShotAnswer answer = tagger.tag(examples, query);
@@ -112,12 +107,7 @@ class IdeficsFewShotTaggerTest {
                 new LabeledExample(png(0x2222dd), List.of("blue", "square"), null));
         List<LabeledExample> one = List.of(new LabeledExample(png(0x22dd22), List.of("square"), null));
         try (IdeficsModel model = IdeficsModel.load(dir);
-                IdeficsFewShotTagger tagger = IdeficsFewShotTagger.builder()
-                        .setModel(model)
-                        .setTokenizer(TextTokenizer.fromCheckpoint(dir))
-                        .setPreprocessor(IdeficsFewShotTagger.preprocessorFor(model.config()))
-                        .optGenerationOptions(GenerationOptions.greedy(6))
-                        .build()) {
+                IdeficsFewShotTagger tagger = tagger(model, dir, GenerationOptions.greedy(6))) {
             ExemplarFeatures twoSet = tagger.prepare(two);
             ExemplarFeatures oneSet = tagger.prepare(one);
             assertThat(twoSet.count()).isEqualTo(2);
@@ -144,6 +134,15 @@ class IdeficsFewShotTaggerTest {
                 }
             }, red)))).hasMessageContaining("prepare them with this tagger's prepare()");
         }
+    }
+
+    private static IdeficsFewShotTagger tagger(IdeficsModel model, Path dir, GenerationOptions options) {
+        return IdeficsFewShotTagger.builder()
+                .setModel(model)
+                .setTokenizer(TextTokenizer.fromCheckpoint(dir))
+                .setPreprocessor(IdeficsFewShotTagger.preprocessorFor(model.config()))
+                .optGenerationOptions(options)
+                .build();
     }
 
     private static byte[] png(int rgb) throws Exception {

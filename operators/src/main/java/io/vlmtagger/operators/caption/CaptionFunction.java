@@ -155,11 +155,12 @@ public class CaptionFunction extends RichAsyncFunction<ImageTask, Outcome<Enrich
     public void timeout(ImageTask task, ResultFuture<Outcome<EnrichedImage>> resultFuture) {
         InferenceFuture<GenerationResult> result = inFlight.remove(task);
         String message = "no caption within the operator timeout of " + settings.operatorTimeout().toMillis() + " ms";
-        if (result != null && result.giveUp(message)) {
-            return; // its completion emitted the dead letter
+        if (result != null) {
+            result.giveUp(message); // its completion emits the dead letter, or the result that just beat it
+            return;
         }
         complete(resultFuture, InferenceDeadLetters.deadLetter(task, FailureStage.INFERENCE, Failures.REASON_TIMEOUT,
-                new TimeoutException(message), null, result == null ? 1 : result.attempts(), clock.instant()));
+                new TimeoutException(message), null, 1, clock.instant()));
     }
 
     private void complete(ResultFuture<Outcome<EnrichedImage>> resultFuture, DeadLetter deadLetter) {
