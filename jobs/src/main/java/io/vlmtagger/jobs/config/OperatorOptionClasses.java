@@ -2,6 +2,7 @@ package io.vlmtagger.jobs.config;
 
 import io.vlmtagger.operators.fetch.FetchOptions;
 import io.vlmtagger.operators.fewshot.FewShotOptions;
+import io.vlmtagger.operators.results.ResultMergeOptions;
 import io.vlmtagger.operators.stage.InferenceOptions;
 
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.List;
 final class OperatorOptionClasses {
 
     static List<Class<?>> classes() {
-        return List.of(FetchOptions.class, InferenceOptions.class, FewShotOptions.class);
+        return List.of(FetchOptions.class, InferenceOptions.class, FewShotOptions.class, ResultMergeOptions.class);
     }
 
     private OperatorOptionClasses() {}

@@ -1,5 +1,6 @@
 package io.vlmtagger.jobs.local;
 
+import io.vlmtagger.jobs.BuiltinCheckpoints;
 import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.config.JobOptions;
 import io.vlmtagger.jobs.config.LocalRunOptions;
@@ -14,15 +15,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * Decides which checkpoints the local run uses, in this order: the directories given on the
- * command line; the project's trained tiny checkpoints when the models jar ships them (resource
- * {@value #TRAINED_BLIP2}); otherwise a <em>placeholder</em> BLIP-2 with freshly initialised,
+ * command line; the project's trained tiny checkpoints when the classpath ships them
+ * ({@link BuiltinCheckpoints}, extracted to its cache directory); otherwise a <em>placeholder</em> BLIP-2 with freshly initialised,
  * untrained weights, written by the models module's checkpoint writer. The placeholder makes the
  * whole pipeline runnable offline, but its captions are random words; the runner says so. The
  * same order holds for LLaVA, whose placeholder is written by {@link PlaceholderLlava} (only when
@@ -30,13 +29,10 @@ import java.util.Map;
  */
 public final class LocalCheckpoints {
 
-    /** Classpath folder of the trained tiny BLIP-2 (written by {@code TrainCaptioner}), when present. */
-    public static final String TRAINED_BLIP2 = "checkpoints/tiny-blip2-shapes";
-    /** Classpath folder of a trained tiny LLaVA, when present. */
-    public static final String TRAINED_LLAVA = "checkpoints/tiny-llava-shapes";
-
-    private static final List<String> CHECKPOINT_FILES = List.of("config.json", "model.safetensors", "tokenizer.json",
-            "tokenizer_config.json", "generation_config.json", "preprocessor_config.json");
+    /** The shipped trained tiny BLIP-2 (written by {@code TrainCaptioner}), when present. */
+    public static final String TRAINED_BLIP2 = "tiny-blip2-shapes";
+    /** The shipped trained tiny LLaVA, when present. */
+    public static final String TRAINED_LLAVA = "tiny-llava-shapes";
 
     /** Where each model comes from, for the banner and the summary. */
     public enum Kind {
@@ -63,15 +59,15 @@ public final class LocalCheckpoints {
         }
     }
 
-    /** Resolves (and if needed builds) the checkpoints; {@code dir} receives copies or the placeholder. */
+    /** Resolves (and if needed builds) the checkpoints; {@code dir} receives the placeholders. */
     public static Resolved resolve(JobConfig config, Path dir) throws IOException {
         Path caption;
         Kind captionKind;
         if (config.getOptional(JobOptions.MODEL_CAPTION_CHECKPOINT).isPresent()) {
             caption = Path.of(config.get(JobOptions.MODEL_CAPTION_CHECKPOINT));
             captionKind = Kind.GIVEN;
-        } else if (copyFromClasspath(TRAINED_BLIP2, dir.resolve("tiny-blip2-shapes"))) {
-            caption = dir.resolve("tiny-blip2-shapes");
+        } else if (BuiltinCheckpoints.exists(TRAINED_BLIP2)) {
+            caption = BuiltinCheckpoints.resolve(BuiltinCheckpoints.PREFIX + TRAINED_BLIP2);
             captionKind = Kind.TRAINED_TINY;
         } else {
             caption = dir.resolve("placeholder-blip2");
@@ -83,8 +79,8 @@ public final class LocalCheckpoints {
         if (config.getOptional(JobOptions.MODEL_CHAT_CHECKPOINT).isPresent()) {
             chat = Path.of(config.get(JobOptions.MODEL_CHAT_CHECKPOINT));
             chatKind = Kind.GIVEN;
-        } else if (copyFromClasspath(TRAINED_LLAVA, dir.resolve("tiny-llava-shapes"))) {
-            chat = dir.resolve("tiny-llava-shapes");
+        } else if (BuiltinCheckpoints.exists(TRAINED_LLAVA)) {
+            chat = BuiltinCheckpoints.resolve(BuiltinCheckpoints.PREFIX + TRAINED_LLAVA);
             chatKind = Kind.TRAINED_TINY;
         } else if (config.get(LocalRunOptions.ASK_QUESTIONS)) {
             chat = dir.resolve("placeholder-llava");
@@ -120,22 +116,6 @@ public final class LocalCheckpoints {
             }
             CheckpointWriter.writeWeights(dir, scaled);
         }
-    }
-
-    private static boolean copyFromClasspath(String folder, Path target) throws IOException {
-        ClassLoader cl = LocalCheckpoints.class.getClassLoader();
-        if (cl.getResource(folder + "/config.json") == null) {
-            return false;
-        }
-        Files.createDirectories(target);
-        for (String name : CHECKPOINT_FILES) {
-            try (InputStream in = cl.getResourceAsStream(folder + "/" + name)) {
-                if (in != null) {
-                    Files.copy(in, target.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-        return true;
     }
 
     private LocalCheckpoints() {}

@@ -2,6 +2,7 @@ package io.vlmtagger.jobs.local;
 
 import io.vlmtagger.operators.fetch.FetchOptions;
 import io.vlmtagger.jobs.CheckpointModels;
+import io.vlmtagger.jobs.LoopbackCluster;
 import io.vlmtagger.jobs.TaggingJob;
 import io.vlmtagger.jobs.config.ConfigException;
 import io.vlmtagger.jobs.config.JobConfig;
@@ -139,7 +140,8 @@ public final class LocalRunner {
             flink.setString("restart-strategy.type", "fixed-delay");
             flink.setString("restart-strategy.fixed-delay.attempts", "3");
             flink.setString("restart-strategy.fixed-delay.delay", "2 s");
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
+            // the MiniCluster's REST endpoint, blob server and TaskManager listen on 127.0.0.1 only
+            StreamExecutionEnvironment env = LoopbackCluster.environment(
                     Math.max(1, config.get(JobOptions.JOB_PARALLELISM)), flink);
             TaggingJob.Builder job = TaggingJob.builder().setConfig(config).setCaptionerProvider(captioners.apply(checkpoints));
             if (checkpoints.chatDir() != null) {

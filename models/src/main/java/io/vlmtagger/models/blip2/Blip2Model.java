@@ -9,6 +9,7 @@ import io.vlmtagger.models.config.Blip2Config;
 import io.vlmtagger.models.kernels.KernelModule;
 import io.vlmtagger.models.kernels.Kernels;
 import io.vlmtagger.models.nn.Linear;
+import io.vlmtagger.models.weights.ModelBuilder;
 import io.vlmtagger.models.weights.WeightStore;
 import io.vlmtagger.models.weights.Weights;
 import java.nio.file.Path;
@@ -43,28 +44,14 @@ public final class Blip2Model implements AutoCloseable {
         this.decoder = new OptDecoder(root.sub("language_model."), config.text());
     }
 
-    /** Loads on the CPU in float32. */
-    public static Blip2Model load(Path checkpoint) {
-        return load(checkpoint, Device.cpu(), DataType.FLOAT32);
+    /** Loads a BLIP-2 (OPT) checkpoint: {@code setCheckpoint} required; CPU float32 by default. */
+    public static ModelBuilder<Blip2Config, Blip2Model> builder() {
+        return new ModelBuilder<>("Blip2Model", Blip2Config::load, b -> b, Blip2Model::new);
     }
 
-    /**
-     * Loads {@code config.json} and the safetensors weights of {@code checkpoint} onto {@code device}
-     * in {@code dataType}; fails with a {@code CheckpointException} naming a missing or mis-shaped key.
-     */
-    public static Blip2Model load(Path checkpoint, Device device, DataType dataType) {
-        Blip2Config config = Blip2Config.load(checkpoint);
-        WeightStore store = WeightStore.builder()
-                .setCheckpoint(checkpoint)
-                .optDevice(device)
-                .optDataType(dataType)
-                .build();
-        try {
-            return new Blip2Model(config, store);
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
+    /** Loads on the CPU in float32. */
+    public static Blip2Model load(Path checkpoint) {
+        return builder().setCheckpoint(checkpoint).build();
     }
 
     public Blip2Config config() {

@@ -1,15 +1,14 @@
 package io.vlmtagger.models.idefics;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.vlmtagger.models.clip.ClipVisionTower;
 import io.vlmtagger.models.generate.CausalDecoder;
+import io.vlmtagger.models.weights.ModelBuilder;
 import io.vlmtagger.models.weights.WeightStore;
 import java.nio.file.Path;
-import java.util.Objects;
 
 /**
  * IDEFICS v1 ({@code IdeficsForVisionText2Text}, the open Flamingo) on a HuggingFace checkpoint as
@@ -43,8 +42,9 @@ public final class IdeficsModel implements AutoCloseable {
         this.textModel = new IdeficsTextModel(store.weights("model."), store.weights("lm_head."), config);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /** Loads an IDEFICS checkpoint: {@code setCheckpoint} required; CPU float32 by default. */
+    public static ModelBuilder<IdeficsConfig, IdeficsModel> builder() {
+        return new ModelBuilder<>("IdeficsModel", IdeficsConfig::load, b -> b, IdeficsModel::new);
     }
 
     /** Loads the checkpoint in {@code dir} on the CPU in float32. */
@@ -132,64 +132,8 @@ public final class IdeficsModel implements AutoCloseable {
 
     @Override
     public void close() {
+        textModel.close();
         visionTower.close();
         store.close();
-    }
-
-    /** Builder: {@code setCheckpoint} required; CPU float32 by default. */
-    public static final class Builder {
-        private Path checkpoint;
-        private Device device;
-        private DataType dataType;
-        private NDManager parent;
-
-        private Builder() {}
-
-        /** The checkpoint directory (config.json + model.safetensors or an index). */
-        public Builder setCheckpoint(Path checkpoint) {
-            this.checkpoint = Objects.requireNonNull(checkpoint, "checkpoint");
-            return this;
-        }
-
-        public Builder optDevice(Device device) {
-            this.device = device;
-            return this;
-        }
-
-        /** Compute dtype for the weights (default float32 on CPU, float16 on GPU). */
-        public Builder optDataType(DataType dataType) {
-            this.dataType = dataType;
-            return this;
-        }
-
-        /** A manager to create the weights' manager under (default: a new base manager). */
-        public Builder optParentManager(NDManager parent) {
-            this.parent = parent;
-            return this;
-        }
-
-        public IdeficsModel build() {
-            if (checkpoint == null) {
-                throw new IllegalStateException("IdeficsModel needs setCheckpoint(<idefics checkpoint directory>)");
-            }
-            IdeficsConfig config = IdeficsConfig.load(checkpoint);
-            WeightStore.Builder b = WeightStore.builder().setCheckpoint(checkpoint);
-            if (device != null) {
-                b.optDevice(device);
-            }
-            if (dataType != null) {
-                b.optDataType(dataType);
-            }
-            if (parent != null) {
-                b.optParentManager(parent);
-            }
-            WeightStore store = b.build();
-            try {
-                return new IdeficsModel(config, store);
-            } catch (RuntimeException e) {
-                store.close();
-                throw e;
-            }
-        }
     }
 }

@@ -89,43 +89,15 @@ public class KernelDecoder implements CausalDecoder, DeviceGreedy, AutoCloseable
 
     /** Adds the cache lists and the mode, runs, and puts the returned caches back. */
     private NDArray finish(KernelCall call, LayerKvCache cache, NDManager out, boolean all, boolean logits) {
-        List<NDArray> empties = new ArrayList<>();
-        if (cache == null) {
-            call.list(noCache).list(noCache).i(0);
-        } else {
-            cache.bind(out);
-            call.tensors(cached(cache, true, empties)).tensors(cached(cache, false, empties)).i(1);
-        }
-        if (all) {
-            call.b(logits);
-        }
-        List<NDList> result;
-        try {
-            result = call.runTuple(out);
-        } finally {
-            empties.forEach(NDArray::close);
-        }
-        if (cache != null) {
-            cache.replaceAll(result.get(1), result.get(2));
-        } else {
-            result.get(1).close();
-            result.get(2).close();
-        }
-        return result.get(0).singletonOrThrow();
-    }
-
-    /** The cache's arrays of every layer; an empty array (added to {@code empties}) where none yet. */
-    private List<NDArray> cached(LayerKvCache cache, boolean keys, List<NDArray> empties) {
-        List<NDArray> list = new ArrayList<>(geometry.layers());
-        for (int i = 0; i < geometry.layers(); i++) {
-            NDArray a = keys ? cache.keys(i) : cache.values(i);
-            if (a == null) {
-                a = cache.owner().create(new Shape(0), geometry.dataType());
-                empties.add(a);
+        try (CacheArgs caches = new CacheArgs(cache, noCache, geometry.layers(), geometry.dataType(), out)) {
+            caches.addTo(call);
+            if (all) {
+                call.b(logits);
             }
-            list.add(a);
+            List<NDList> result = call.runTuple(out);
+            caches.store(result.get(1), result.get(2));
+            return result.get(0).singletonOrThrow();
         }
-        return list;
     }
 
     private LayerKvCache checked(NDArray inputsEmbeds, NDArray attentionMask, KvCache cache) {

@@ -11,7 +11,9 @@ public enum KernelModule {
     /** BLIP-2's vision encoder and Q-Former. */
     BLIP2_VISION("Blip2VisionKernels", "common.ts", "vit.ts", "qformer.ts"),
     /** A CLIP vision tower (LLaVA's, IDEFICS'). */
-    CLIP("ClipKernels", "common.ts", "vit.ts");
+    CLIP("ClipKernels", "common.ts", "vit.ts"),
+    /** IDEFICS' text stack (Llama layers and gated cross-attention blocks). */
+    IDEFICS("IdeficsKernels", "common.ts", "llama.ts", "idefics.ts");
 
     private final String className;
     private final List<String> sources;

@@ -15,11 +15,11 @@ import java.util.List;
  * post_attention_layernorm}, {@code gate_proj} and {@code up_proj} fused (rows gate; up),
  * {@code down_proj}. The separate projections are freed once fused.
  */
-final class LlamaBlock {
+public final class LlamaBlock {
     private final List<NDArray> weights;
 
     /** @param w weights prefixed to {@code ...layers.N.} */
-    LlamaBlock(Weights w, LlamaConfig c) {
+    public LlamaBlock(Weights w, LlamaConfig c) {
         int h = c.hiddenSize();
         long q = (long) c.numAttentionHeads() * c.headDim();
         long kv = (long) c.numKeyValueHeads() * c.headDim();
@@ -40,7 +40,7 @@ final class LlamaBlock {
     }
 
     /** The 8 arrays of this block, in {@code llama_layer}'s order. */
-    List<NDArray> weights() {
+    public List<NDArray> weights() {
         return weights;
     }
 

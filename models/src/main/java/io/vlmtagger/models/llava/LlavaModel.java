@@ -1,15 +1,12 @@
 package io.vlmtagger.models.llava;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import io.vlmtagger.models.clip.ClipVisionTower;
 import io.vlmtagger.models.config.LlavaConfig;
 import io.vlmtagger.models.llama.LlamaDecoder;
+import io.vlmtagger.models.weights.ModelBuilder;
 import io.vlmtagger.models.weights.WeightStore;
 import java.nio.file.Path;
-import java.util.Objects;
 
 /**
  * LLaVA ({@code LlavaForConditionalGeneration}) on a HuggingFace checkpoint as it is: a CLIP vision
@@ -50,8 +47,20 @@ public final class LlavaModel implements AutoCloseable {
                 store.weights("language_model.lm_head."), config.text());
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /**
+     * Loads a LLaVA checkpoint in either key layout (see the class comment): {@code setCheckpoint}
+     * required; CPU float32 by default.
+     */
+    public static ModelBuilder<LlavaConfig, LlavaModel> builder() {
+        return new ModelBuilder<>("LlavaModel", LlavaConfig::load, b -> b
+                // transformers >= 4.52 layout, requested by the 4.40 names
+                .optAlias("language_model.model.", "model.language_model.")
+                .optAlias("language_model.lm_head.", "lm_head.")
+                .optAlias("vision_tower.", "model.vision_tower.")
+                // transformers 5's save_pretrained: the CLIP tower without its vision_model. level
+                .optAlias("vision_tower.vision_model.", "model.vision_tower.")
+                .optAlias("vision_tower.vision_model.", "vision_tower.")
+                .optAlias("multi_modal_projector.", "model.multi_modal_projector."), LlavaModel::new);
     }
 
     /** Loads the checkpoint in {@code dir} on the CPU in float32. */
@@ -122,70 +131,5 @@ public final class LlavaModel implements AutoCloseable {
         languageModel.close();
         visionTower.close();
         store.close();
-    }
-
-    /** Builder: {@code setCheckpoint} required; CPU float32 by default. */
-    public static final class Builder {
-        private Path checkpoint;
-        private Device device;
-        private DataType dataType;
-        private NDManager parent;
-
-        private Builder() {}
-
-        /** The checkpoint directory (config.json + model.safetensors or an index). */
-        public Builder setCheckpoint(Path checkpoint) {
-            this.checkpoint = Objects.requireNonNull(checkpoint, "checkpoint");
-            return this;
-        }
-
-        public Builder optDevice(Device device) {
-            this.device = device;
-            return this;
-        }
-
-        /** Compute dtype for the weights (default float32 on CPU, float16 on GPU). */
-        public Builder optDataType(DataType dataType) {
-            this.dataType = dataType;
-            return this;
-        }
-
-        /** A manager to create the weights' manager under (default: a new base manager). */
-        public Builder optParentManager(NDManager parent) {
-            this.parent = parent;
-            return this;
-        }
-
-        public LlavaModel build() {
-            if (checkpoint == null) {
-                throw new IllegalStateException("LlavaModel needs setCheckpoint(<llava checkpoint directory>)");
-            }
-            LlavaConfig config = LlavaConfig.load(checkpoint);
-            WeightStore.Builder b = WeightStore.builder().setCheckpoint(checkpoint)
-                    // transformers >= 4.52 layout, requested by the 4.40 names
-                    .optAlias("language_model.model.", "model.language_model.")
-                    .optAlias("language_model.lm_head.", "lm_head.")
-                    .optAlias("vision_tower.", "model.vision_tower.")
-                    // transformers 5's save_pretrained: the CLIP tower without its vision_model. level
-                    .optAlias("vision_tower.vision_model.", "model.vision_tower.")
-                    .optAlias("vision_tower.vision_model.", "vision_tower.")
-                    .optAlias("multi_modal_projector.", "model.multi_modal_projector.");
-            if (device != null) {
-                b.optDevice(device);
-            }
-            if (dataType != null) {
-                b.optDataType(dataType);
-            }
-            if (parent != null) {
-                b.optParentManager(parent);
-            }
-            WeightStore store = b.build();
-            try {
-                return new LlavaModel(config, store);
-            } catch (RuntimeException e) {
-                store.close();
-                throw e;
-            }
-        }
     }
 }

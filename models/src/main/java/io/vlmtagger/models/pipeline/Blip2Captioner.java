@@ -116,7 +116,8 @@ public final class Blip2Captioner implements ImageCaptioner {
         }
 
         public Blip2Captioner build() {
-            return open("Blip2Captioner", k -> Blip2Model.load(k.checkpoint(), k.device().toDevice(Engine.getInstance()), k.dtype()), Blip2Captioner::new);
+            return open("Blip2Captioner", k -> Blip2Model.builder().setCheckpoint(k.checkpoint())
+                    .optDevice(k.device().toDevice(Engine.getInstance())).optDataType(k.dtype()).build(), Blip2Captioner::new);
         }
     }
 }

@@ -8,7 +8,7 @@
   #   lm_logits(hidden [B, E]) -> float32 [B, V]
   # (cache modes: see common.ts)
 
-  def forward_last(self: SELF,
+  def lm_run(self: SELF,
     h: Tensor,
     mask: Tensor,
     w: List[Tensor],
@@ -18,13 +18,24 @@
     vcs: List[Tensor],
     mode: int) -> Tuple[Tensor, List[Tensor], List[Tensor]]:
     # h [B, T, E] new positions after the cached ones; mask [B, start + T] int64
-    # -> (float32 logits of the last position [B, V], caches)
+    # -> (final hidden states [B, T, E], caches): positions and the causal mask from the mask
     t = h.size(1)
-    start = mask.size(1) - t
     pos = self.lm_positions(mask, t, cfg)
     attn = self.causal_mask(mask, t, h, fcfg[1])
-    x, nk, nv = self.lm_forward(h, pos, attn, w, cfg, fcfg, kcs, vcs, start, mode)
-    return self.lm_logits(x.select(1, t - 1), w, cfg), nk, nv
+    return self.lm_forward(h, pos, attn, w, cfg, fcfg, kcs, vcs, mask.size(1) - t, mode)
+
+  def forward_last(self: SELF,
+    h: Tensor,
+    mask: Tensor,
+    w: List[Tensor],
+    cfg: List[int],
+    fcfg: List[float],
+    kcs: List[Tensor],
+    vcs: List[Tensor],
+    mode: int) -> Tuple[Tensor, List[Tensor], List[Tensor]]:
+    # -> (float32 logits of the last position [B, V], caches)
+    x, nk, nv = self.lm_run(h, mask, w, cfg, fcfg, kcs, vcs, mode)
+    return self.lm_logits(x.select(1, x.size(1) - 1), w, cfg), nk, nv
 
   def forward_all(self: SELF,
     h: Tensor,
@@ -36,12 +47,8 @@
     vcs: List[Tensor],
     mode: int,
     logits: bool) -> Tuple[Tensor, List[Tensor], List[Tensor]]:
-    # like forward_last, every position: float32 logits [B, T, V], or hidden states [B, T, E]
-    t = h.size(1)
-    start = mask.size(1) - t
-    pos = self.lm_positions(mask, t, cfg)
-    attn = self.causal_mask(mask, t, h, fcfg[1])
-    x, nk, nv = self.lm_forward(h, pos, attn, w, cfg, fcfg, kcs, vcs, start, mode)
+    # every position: float32 logits [B, T, V], or the hidden states [B, T, E]
+    x, nk, nv = self.lm_run(h, mask, w, cfg, fcfg, kcs, vcs, mode)
     if logits:
       x = self.lm_logits(x, w, cfg)
     return x, nk, nv
@@ -91,9 +98,7 @@
     b = h.size(0)
     t = h.size(1)
     total = kcs[0].size(2)
-    pos = self.lm_positions(mask, t, cfg)
-    attn = self.causal_mask(mask, t, h, fcfg[1])
-    x, nk, nv = self.lm_forward(h, pos, attn, w, cfg, fcfg, kcs, vcs, 0, 2)
+    x, nk, nv = self.lm_run(h, mask, w, cfg, fcfg, kcs, vcs, 2)
     logits = self.lm_logits(x.select(1, t - 1), w, cfg)
     nxt = self.pick(logits, 0, gen, finished, seen, rep, min_new, eos, pad)
     full = torch.cat([mask, torch.ones([b, total - t], dtype=mask.dtype, device=mask.device)], 1)

@@ -50,7 +50,10 @@ import java.util.function.Function;
  *
  * Options: {@code --dir DIR} (where the random checkpoints are written on first use; default
  * {@code $TMPDIR/vlm-bench}), {@code --ops false} to skip the profiler runs, {@code --device},
- * {@code --dtype}.
+ * {@code --dtype}, {@code --memory B} to add a second table: peak resident memory of one generation
+ * of 20 and of 200 new tokens at batch B (VmHWM reset before each through /proc/self/clear_refs),
+ * the KV cache's own growth between the two, and what grew beyond it (0 when a generation's
+ * memory does not grow with its steps).
  */
 public final class DecodeOverheadBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,7 +61,7 @@ public final class DecodeOverheadBenchmark {
     private DecodeOverheadBenchmark() {}
 
     private record Settings(List<String> models, int[] batches, int tokens, int threads, int repeats, Path dir,
-                            boolean ops, String device, String dtype) {}
+                            boolean ops, String device, String dtype, int memoryBatch) {}
 
     /** One model's generate call for a batch size and a token count. */
     private interface Model extends AutoCloseable {
@@ -98,6 +101,51 @@ public final class DecodeOverheadBenchmark {
                 }
             }
         }
+        if (s.memoryBatch() > 0) {
+            memory(s);
+        }
+    }
+
+    /** Peak RSS of a 20- and a 200-token generation at one batch size, against the KV cache's growth. */
+    private static void memory(Settings s) throws Exception {
+        int batch = s.memoryBatch();
+        System.out.println();
+        System.out.println("| model | batch | peak MiB above idle, 20 tokens | 200 tokens | KV cache growth MiB | growth beyond the cache MiB |");
+        System.out.println("|:------|------:|------:|------:|------:|------:|");
+        for (String name : s.models()) {
+            try (Model model = open(name, s)) {
+                model.generate(batch, 20); // pools and code warm
+                model.generate(batch, 200);
+                double short20 = peakAboveIdleMiB(() -> model.generate(batch, 20));
+                double long200 = peakAboveIdleMiB(() -> model.generate(batch, 200));
+                JsonNode text = RandomCheckpoints.config(s.dir().resolve("deep-" + name)).path("text_config");
+                int heads = text.path("num_attention_heads").asInt();
+                int kvHeads = text.path("num_key_value_heads").asInt(heads);
+                long perPosition = 2L * text.path("num_hidden_layers").asInt() * batch * kvHeads
+                        * (text.path("hidden_size").asInt() / heads) * (s.dtype().equals("float32") ? 4 : 2);
+                double kvGrowth = perPosition * 180 / (double) (1 << 20);
+                System.out.printf(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f |%n", name, batch, short20, long200,
+                        kvGrowth, long200 - short20 - kvGrowth);
+            }
+        }
+    }
+
+    /** VmHWM - VmRSS before the call, VmHWM reset first (Linux: "5" to /proc/self/clear_refs). */
+    private static double peakAboveIdleMiB(Runnable call) throws java.io.IOException {
+        System.gc();
+        Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        long idle = status("VmRSS:");
+        call.run();
+        return (status("VmHWM:") - idle) / 1024.0;
+    }
+
+    private static long status(String key) throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith(key)) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IllegalStateException("no " + key + " in /proc/self/status");
     }
 
     private static void row(String name, Model model, int batch, Settings s) {
@@ -271,6 +319,7 @@ public final class DecodeOverheadBenchmark {
         boolean ops = true;
         String device = "cpu";
         String dtype = "float32";
+        int memoryBatch = 0;
         for (int i = 0; i < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -283,13 +332,14 @@ public final class DecodeOverheadBenchmark {
                 case "--ops" -> ops = Boolean.parseBoolean(v);
                 case "--device" -> device = v;
                 case "--dtype" -> dtype = v;
+                case "--memory" -> memoryBatch = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; use --models --batches --tokens --threads --repeats --dir --ops --device --dtype");
+                        + "; use --models --batches --tokens --threads --repeats --dir --ops --device --dtype --memory");
             }
         }
         if (tokens <= 2) {
             throw new IllegalArgumentException("--tokens must be more than 2 (steps are measured against a 2-token run)");
         }
-        return new Settings(models, batches, tokens, threads, repeats, dir, ops, device, dtype);
+        return new Settings(models, batches, tokens, threads, repeats, dir, ops, device, dtype, memoryBatch);
     }
 }

@@ -55,7 +55,7 @@ class Blip2LoadingTest {
 
     /** max |logits - reference| over attended positions, relative to max(1, max|reference|). */
     private double relativeLogitError(Path checkpoint, DataType computeType) {
-        try (Blip2Model model = Blip2Model.load(checkpoint, Device.cpu(), computeType);
+        try (Blip2Model model = Blip2Model.builder().setCheckpoint(checkpoint).optDevice(Device.cpu()).optDataType(computeType).build();
                 NDManager call = manager.newSubManager()) {
             NDArray pixels = io.get("pixel_values");
             NDArray ids = io.get("input_ids");
@@ -111,7 +111,7 @@ class Blip2LoadingTest {
 
     @Test
     void bfloat16ComputeIsRefusedBeforeItCanAbortTheJvm() {
-        assertThatThrownBy(() -> Blip2Model.load(fixture, Device.cpu(), DataType.BFLOAT16))
+        assertThatThrownBy(() -> Blip2Model.builder().setCheckpoint(fixture).optDevice(Device.cpu()).optDataType(DataType.BFLOAT16).build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("BFLOAT16");
     }

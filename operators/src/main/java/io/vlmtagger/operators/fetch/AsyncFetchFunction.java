@@ -155,6 +155,7 @@ public class AsyncFetchFunction extends RichAsyncFunction<ImageTask, Outcome<Ima
             event = shallow;
         }
         ImageTask copy = new ImageTask(event, task.topic, task.partition, task.offset, task.receivedAtMs);
+        copy.key = task.key;
         copy.imageBytes = image.bytes();
         copy.imageSha256 = image.sha256();
         return copy;
