@@ -6,7 +6,7 @@ import io.vlmtagger.models.api.GenerationResult;
 import io.vlmtagger.models.api.ImageCaptioner;
 import io.vlmtagger.models.api.ModelInfo;
 import io.vlmtagger.models.api.PixelValues;
-import io.vlmtagger.models.api.BatchTimings;
+import io.vlmtagger.models.api.Timings;
 import io.vlmtagger.operators.runtime.ModelProvider;
 
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ import java.util.List;
 final class NoopCaptioner implements ImageCaptioner {
     private static final PixelValues PIXEL = new PixelValues(new float[3], 3, 1, 1);
     private static final GenerationResult RESULT = new GenerationResult("a photo of a red square on a table",
-            new long[] {1, 2, 3}, 1, 3, new BatchTimings(0, 0, 0, 0));
+            new long[] {1, 2, 3}, 1, 3, new Timings(0, 0, 0, 0));
     private static final ModelInfo INFO = new ModelInfo("noop", "noop-1", "cpu", "float32");
 
     static ModelProvider<ImageCaptioner> provider() {

@@ -7,7 +7,7 @@ import io.vlmtagger.models.api.ImageCaptioner;
 import io.vlmtagger.models.api.ImageDecodeException;
 import io.vlmtagger.models.api.ModelInfo;
 import io.vlmtagger.models.api.PixelValues;
-import io.vlmtagger.models.api.BatchTimings;
+import io.vlmtagger.models.api.Timings;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ import java.util.List;
  * histogram: {@code FakeModel$Call}, {@code CaptionRequest}, {@code PixelValues}, ...).
  */
 final class SlowCaptioner implements ImageCaptioner {
-    private static final BatchTimings TIMINGS = new BatchTimings(1.0, 2.0, 3.0, 6.0);
+    private static final Timings TIMINGS = new Timings(1.0, 2.0, 3.0, 6.0);
     private static final long[] TOKENS = {1, 2, 3};
 
     private final ImageCaptioner delegate;

@@ -6,7 +6,7 @@ import io.vlmtagger.models.api.GenerationResult;
 import io.vlmtagger.models.api.ImageCaptioner;
 import io.vlmtagger.models.api.ModelInfo;
 import io.vlmtagger.models.api.PixelValues;
-import io.vlmtagger.models.api.BatchTimings;
+import io.vlmtagger.models.api.Timings;
 import io.vlmtagger.operators.runtime.ModelProvider;
 
 import java.nio.charset.StandardCharsets;
@@ -95,7 +95,7 @@ final class BatchLimitedCaptioner implements ImageCaptioner {
                 b[i] = (byte) chw[i];
             }
             String text = "a photo of " + new String(b, StandardCharsets.UTF_8);
-            out.add(new GenerationResult(text, new long[] {1}, 1, 1, new BatchTimings(0, 0, 0, 0)));
+            out.add(new GenerationResult(text, new long[] {1}, 1, 1, new Timings(0, 0, 0, 0)));
         }
         return out;
     }

@@ -6,7 +6,7 @@ import io.vlmtagger.models.api.GenerationResult;
 import io.vlmtagger.models.api.ImageDecodeException;
 import io.vlmtagger.models.api.ModelInfo;
 import io.vlmtagger.models.api.PixelValues;
-import io.vlmtagger.models.api.BatchTimings;
+import io.vlmtagger.models.api.Timings;
 import io.vlmtagger.models.api.VisualChatModel;
 import io.vlmtagger.models.text.PromptTooLongException;
 import io.vlmtagger.operators.runtime.ModelProvider;
@@ -53,7 +53,7 @@ final class ContextLimitedChatModel implements VisualChatModel {
                 throw new PromptTooLongException(tokens, MAX_CONTEXT_TOKENS);
             }
             String text = "an answer to a question of " + tokens + " words";
-            out.add(new GenerationResult(text, new long[] {1}, tokens, 1, new BatchTimings(0, 0, 0, 0)));
+            out.add(new GenerationResult(text, new long[] {1}, tokens, 1, new Timings(0, 0, 0, 0)));
         }
         return out;
     }

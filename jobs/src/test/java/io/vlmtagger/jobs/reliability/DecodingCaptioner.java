@@ -7,7 +7,7 @@ import io.vlmtagger.models.api.ImageCaptioner;
 import io.vlmtagger.models.api.ImageDecodeException;
 import io.vlmtagger.models.api.ModelInfo;
 import io.vlmtagger.models.api.PixelValues;
-import io.vlmtagger.models.api.BatchTimings;
+import io.vlmtagger.models.api.Timings;
 import io.vlmtagger.models.preprocess.ImageDecoder;
 import io.vlmtagger.models.preprocess.ImagePreprocessor;
 import io.vlmtagger.models.preprocess.RgbImage;
@@ -52,7 +52,7 @@ final class DecodingCaptioner implements ImageCaptioner {
         for (CaptionRequest r : requests) {
             float[] size = r.pixels().chw();
             String text = "a photo of a " + (int) size[0] + "x" + (int) size[1] + " image";
-            out.add(new GenerationResult(text, new long[] {1}, 1, 1, new BatchTimings(0, 0, 0, 0)));
+            out.add(new GenerationResult(text, new long[] {1}, 1, 1, new Timings(0, 0, 0, 0)));
         }
         return out;
     }

@@ -10,4 +10,4 @@ package io.vlmtagger.models.api;
  * @param newTokens number of generated tokens (length of {@code tokenIds})
  * @param timings the batch's timings
  */
-public record GenerationResult(String text, long[] tokenIds, int promptTokens, int newTokens, BatchTimings timings) {}
+public record GenerationResult(String text, long[] tokenIds, int promptTokens, int newTokens, Timings timings) {}

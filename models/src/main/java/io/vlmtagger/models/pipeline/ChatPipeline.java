@@ -11,7 +11,7 @@ import io.vlmtagger.models.api.ContinuousChat;
 import io.vlmtagger.models.api.GenerationOptions;
 import io.vlmtagger.models.api.GenerationResult;
 import io.vlmtagger.models.api.PixelValues;
-import io.vlmtagger.models.api.BatchTimings;
+import io.vlmtagger.models.api.Timings;
 import io.vlmtagger.models.generate.GeneratedSequences;
 import io.vlmtagger.models.generate.GenerationInput;
 import io.vlmtagger.models.generate.Generator;
@@ -94,7 +94,7 @@ final class ChatPipeline {
             long visionEnd = nanoClock.getAsLong();
             GeneratedSequences out = generator.generate(input, options);
             long end = nanoClock.getAsLong();
-            BatchTimings timings = new BatchTimings((visionEnd - start) / 1e6, out.prefillMs(), out.decodeMs(), (end - start) / 1e6);
+            Timings timings = new Timings((visionEnd - start) / 1e6, out.prefillMs(), out.decodeMs(), (end - start) / 1e6);
             List<GenerationResult> results = new ArrayList<>(batch);
             for (int r = 0; r < batch; r++) {
                 long[] tokens = out.tokens(r);

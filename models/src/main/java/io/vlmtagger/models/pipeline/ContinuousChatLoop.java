@@ -5,7 +5,7 @@ import io.vlmtagger.models.api.ContinuousChat;
 import io.vlmtagger.models.api.GenerationOptions;
 import io.vlmtagger.models.api.GenerationResult;
 import io.vlmtagger.models.api.PixelValues;
-import io.vlmtagger.models.api.BatchTimings;
+import io.vlmtagger.models.api.Timings;
 import io.vlmtagger.models.generate.Completion;
 import io.vlmtagger.models.generate.ContinuousBatcher;
 import io.vlmtagger.models.text.TextTokenizer;
@@ -84,7 +84,7 @@ final class ContinuousChatLoop implements ContinuousChat {
     }
 
     private GenerationResult toResult(Completion c) {
-        BatchTimings timings = new BatchTimings(0, c.joinMs(), c.decodeMs(), c.totalMs());
+        Timings timings = new Timings(0, c.joinMs(), c.decodeMs(), c.totalMs());
         return new GenerationResult(tokenizer.decode(c.tokens()).strip(), c.tokens(), c.promptTokens(),
                 c.tokens().length, timings);
     }

@@ -8,7 +8,7 @@ import io.vlmtagger.models.api.ChatRequest;
 import io.vlmtagger.models.api.GenerationOptions;
 import io.vlmtagger.models.api.GenerationResult;
 import io.vlmtagger.models.api.PixelValues;
-import io.vlmtagger.models.api.BatchTimings;
+import io.vlmtagger.models.api.Timings;
 import io.vlmtagger.models.pipeline.Blip2Captioner;
 import io.vlmtagger.models.pipeline.LlavaChatModel;
 import io.vlmtagger.models.runtime.EngineThreads;
@@ -158,10 +158,10 @@ public final class DecodeOverheadBenchmark {
         for (int r = 0; r < s.repeats(); r++) {
             long c0 = cpuNanos();
             long k0 = kernelCalls();
-            BatchTimings longRun = model.generate(batch, n).get(0).timings();
+            Timings longRun = model.generate(batch, n).get(0).timings();
             long c1 = cpuNanos();
             long k1 = kernelCalls();
-            BatchTimings shortRun = model.generate(batch, 2).get(0).timings();
+            Timings shortRun = model.generate(batch, 2).get(0).timings();
             long c2 = cpuNanos();
             long k2 = kernelCalls();
             wall[r] = (longRun.decodeMs() - shortRun.decodeMs()) / (n - 2);

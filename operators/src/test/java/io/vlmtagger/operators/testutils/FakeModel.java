@@ -2,7 +2,7 @@ package io.vlmtagger.operators.testutils;
 
 import io.vlmtagger.models.api.GenerationResult;
 import io.vlmtagger.models.api.ModelInfo;
-import io.vlmtagger.models.api.BatchTimings;
+import io.vlmtagger.models.api.Timings;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -141,7 +141,7 @@ public abstract class FakeModel<R> {
 
         public void completeWith(Function<String, String> texts) {
             List<GenerationResult> out = new ArrayList<>();
-            BatchTimings t = new BatchTimings(1.0, 2.0, 3.0, 6.0);
+            Timings t = new Timings(1.0, 2.0, 3.0, 6.0);
             for (String l : labels) {
                 String text = texts.apply(l);
                 out.add(new GenerationResult(text, new long[] {1, 2, 3}, 10, 3, t));

@@ -5,4 +5,4 @@ package io.vlmtagger.models.api;
  * pass (prefill) and the token-by-token generation steps (the "decode" phase of an LLM, not image
  * or Avro decoding). Every request of a batch carries the batch's timings.
  */
-public record BatchTimings(double visionMs, double prefillMs, double decodeMs, double totalMs) {}
+public record Timings(double visionMs, double prefillMs, double decodeMs, double totalMs) {}
