@@ -2,11 +2,11 @@ package io.vlmtagger.jobs;
 
 import io.vlmtagger.models.api.FewShotTagger;
 import io.vlmtagger.models.api.ImageCaptioner;
-import io.vlmtagger.models.idefics.IdeficsFewShotTagger;
+import io.vlmtagger.models.pipeline.IdeficsFewShotTagger;
 import io.vlmtagger.models.api.VisualChatModel;
 import io.vlmtagger.models.pipeline.Blip2Captioner;
 import io.vlmtagger.models.pipeline.LlavaChatModel;
-import io.vlmtagger.operators.slots.ModelProvider;
+import io.vlmtagger.operators.runtime.ModelProvider;
 
 /**
  * The production model providers: BLIP-2 and LLaVA loaded from HuggingFace checkpoint directories.

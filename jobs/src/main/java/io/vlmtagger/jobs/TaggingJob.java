@@ -1,12 +1,10 @@
 package io.vlmtagger.jobs;
 
 import io.vlmtagger.models.api.FewShotTagger;
-import io.vlmtagger.operators.fewshot.ExemplarDeserializationSchema;
-import io.vlmtagger.operators.fewshot.FewShotFunction;
+import io.vlmtagger.operators.fewshot.FewShotOperatorFactory;
+import io.vlmtagger.operators.fewshot.FewShotOptions;
 import io.vlmtagger.operators.fewshot.FewShotStage;
 import io.vlmtagger.schemas.Exemplar;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import io.vlmtagger.jobs.config.ConfigException;
 import io.vlmtagger.jobs.config.FlinkPassThrough;
 import io.vlmtagger.jobs.config.JobConfig;
@@ -22,12 +20,13 @@ import io.vlmtagger.operators.chat.ChatOperator;
 import io.vlmtagger.operators.chat.ChatOperatorFactory;
 import io.vlmtagger.operators.deadletter.DeadLetters;
 import io.vlmtagger.operators.fetch.AsyncFetchFunction;
+import io.vlmtagger.operators.fetch.FetchOptions;
 import io.vlmtagger.operators.fetch.FetcherOptions;
-import io.vlmtagger.operators.fetch.OutcomeRouter;
-import io.vlmtagger.operators.inference.CaptionFunction;
-import io.vlmtagger.operators.inference.InferenceOptions;
-import io.vlmtagger.operators.inference.InferenceSettings;
-import io.vlmtagger.operators.inference.TagExtractor;
+import io.vlmtagger.operators.deadletter.OutcomeRouter;
+import io.vlmtagger.operators.caption.CaptionFunction;
+import io.vlmtagger.operators.stage.InferenceOptions;
+import io.vlmtagger.operators.stage.InferenceSettings;
+import io.vlmtagger.operators.caption.TagExtractor;
 import io.vlmtagger.operators.ingest.DecodeFunction;
 import io.vlmtagger.operators.records.ImageTask;
 import io.vlmtagger.operators.results.ResultMerge;
@@ -35,8 +34,8 @@ import io.vlmtagger.operators.results.ResultMergeOptions;
 import io.vlmtagger.operators.results.ResultPart;
 import io.vlmtagger.operators.search.lucene.LuceneSink;
 import io.vlmtagger.operators.search.opensearch.OpensearchSink;
-import io.vlmtagger.operators.slots.ModelProvider;
-import io.vlmtagger.operators.slots.ModelSpec;
+import io.vlmtagger.operators.runtime.ModelProvider;
+import io.vlmtagger.operators.runtime.ModelSpec;
 import io.vlmtagger.operators.tags.CaptionTagger;
 import io.vlmtagger.schemas.ChatAnswer;
 import io.vlmtagger.schemas.DeadLetter;
@@ -47,7 +46,6 @@ import io.vlmtagger.schemas.flink.RawKafkaRecord;
 import io.vlmtagger.schemas.writers.WriterSchemaSources;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
@@ -55,12 +53,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.CheckpointingMode;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The tagging job: Kafka image events -> decode -> fetch -> BLIP-2 captions -> tags -> Kafka
@@ -173,7 +168,14 @@ public final class TaggingJob {
      * adds the job's operators to it.
      */
     public void addTo(StreamExecutionEnvironment env) {
-        env.configure(FlinkPassThrough.configuration(config));
+        Configuration flinkSettings = FlinkPassThrough.configuration(config);
+        if (!flinkSettings.keySet().isEmpty()) {
+            // configure() re-applies defaults for what it is not given (it dropped the checkpoint
+            // storage an environment was created with): give it the environment's settings too
+            Configuration merged = Configuration.fromMap(env.getConfiguration().toMap());
+            merged.addAll(flinkSettings);
+            env.configure(merged);
+        }
         env.enableCheckpointing(config.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
         // Without object reuse Flink deep-copies every record between chained operators (the Avro
         // ImageEvent with its image bytes, once per hop and once per branch of the three task
@@ -188,7 +190,7 @@ public final class TaggingJob {
         }
 
         DataStream<RawKafkaRecord> raw = env
-                .fromSource(KafkaSinks.source(config), WatermarkStrategy.noWatermarks(), "kafka-input")
+                .fromSource(KafkaSources.images(config), WatermarkStrategy.noWatermarks(), "kafka-input")
                 .uid("kafka-input");
 
         SingleOutputStreamOperator<ImageTask> decoded = raw
@@ -196,11 +198,8 @@ public final class TaggingJob {
                         .optWriterSchemas(writerSchemaSources()).build())
                 .name("decode").uid("decode");
 
-        SingleOutputStreamOperator<ImageTask> fetched = AsyncDataStream
-                .unorderedWait(decoded, new AsyncFetchFunction(fetcherOptions()),
-                        config.get(JobOptions.FETCH_TIMEOUT).multipliedBy(2).plusSeconds(1).toMillis(),
-                        TimeUnit.MILLISECONDS, config.get(JobOptions.FETCH_CAPACITY))
-                .returns(AsyncFetchFunction.OUTPUT_TYPE)
+        SingleOutputStreamOperator<ImageTask> fetched = AsyncFetchFunction
+                .apply(decoded, fetcherOptions())
                 .name("fetch").uid("fetch")
                 .process(OutcomeRouter.of(ImageTask.class))
                 .name("fetch-route").uid("fetch-route");
@@ -245,7 +244,7 @@ public final class TaggingJob {
                 .filter(FewShotStage::wantsFewShot).name("wants-few-shot-tags").uid("wants-few-shot-tags");
         if (fewShotTaggers != null && config.getOptional(JobOptions.MODEL_FEW_SHOT_CHECKPOINT).isPresent()) {
             SingleOutputStreamOperator<EnrichedImage> fewShot =
-                    FewShotStage.apply(fewShotEvents, exemplars(env), fewShotFunction());
+                    FewShotStage.apply(fewShotEvents, exemplars(env), fewShotFactory());
             parts = parts.union(ResultMerge.results(fewShot, ResultPart.FEW_SHOT),
                     ResultMerge.failures(fewShot.getSideOutput(DeadLetters.TAG), ResultPart.FEW_SHOT));
             deadLetters = deadLetters.union(fewShot.getSideOutput(DeadLetters.TAG));
@@ -337,31 +336,23 @@ public final class TaggingJob {
         return builder.build();
     }
 
-    /**
-     * The exemplars topic, read from the earliest offset on every start so that the broadcast state
-     * of a fresh job is rebuilt from the topic (make the topic compacted, keyed by label set and
-     * exemplar id); a restore from a checkpoint resumes where it was.
-     */
+    /** The exemplars topic (see {@link KafkaSources#exemplars}), one reader broadcasting to the few-shot subtasks. */
     private DataStream<Exemplar> exemplars(StreamExecutionEnvironment env) {
-        return env.fromSource(KafkaSource.<Exemplar>builder()
-                                .setBootstrapServers(config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS))
-                                .setTopics(config.get(JobOptions.TOPIC_EXEMPLARS))
-                                .setGroupId(config.get(JobOptions.KAFKA_GROUP_ID) + "-exemplars")
-                                .setStartingOffsets(OffsetsInitializer.earliest())
-                                .setDeserializer(new ExemplarDeserializationSchema())
-                                .build(),
-                        WatermarkStrategy.noWatermarks(), "kafka-exemplars")
+        return env.fromSource(KafkaSources.exemplars(config), WatermarkStrategy.noWatermarks(), "kafka-exemplars")
                 .uid("kafka-exemplars")
                 .setParallelism(1);
     }
 
-    private FewShotFunction fewShotFunction() {
-        return FewShotFunction.builder()
+    /** Few-shot on the same runtime and settings as the other stages: batched, on the subtask's device. */
+    FewShotOperatorFactory fewShotFactory() {
+        return FewShotOperatorFactory.builder()
                 .setModelProvider(fewShotTaggers)
                 .setModelSpec(modelSpec(JobOptions.MODEL_FEW_SHOT_CHECKPOINT.key(),
                         config.get(JobOptions.MODEL_FEW_SHOT_CHECKPOINT)))
-                .optMaxExemplarsPerLabelSet(config.get(JobOptions.FEW_SHOT_MAX_EXEMPLARS))
-                .optMaxLabelSets(config.get(JobOptions.FEW_SHOT_MAX_LABEL_SETS))
+                .optSettings(inferenceSettings())
+                .optMaxExemplarsPerLabelSet(config.get(FewShotOptions.MAX_EXEMPLARS))
+                .optMaxLabelSets(config.get(FewShotOptions.MAX_LABEL_SETS))
+                .optExemplarCacheBytes(config.get(FewShotOptions.EXEMPLAR_CACHE_SIZE).getBytes())
                 .build();
     }
 
@@ -420,24 +411,12 @@ public final class TaggingJob {
     }
 
     FetcherOptions fetcherOptions() {
-        FetcherOptions.Builder b = FetcherOptions.builder()
-                .optAllowedSchemes(new HashSet<>(config.get(JobOptions.FETCH_ALLOWED_SCHEMES)))
-                .optMaxBytes(config.get(JobOptions.FETCH_MAX_BYTES).getBytes());
-        Duration timeout = config.get(JobOptions.FETCH_TIMEOUT);
-        b.optReadTimeout(timeout);
-        b.optConnectTimeout(timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2));
-        for (String root : config.getOptional(JobOptions.FETCH_ALLOWED_ROOTS).orElse(List.of())) {
-            b.optAllowedRoot(Path.of(root));
-        }
-        for (String host : config.getOptional(JobOptions.FETCH_ALLOWED_HOSTS).orElse(List.of())) {
-            b.optAllowedHost(host);
-        }
-        return b.build();
+        return FetcherOptions.fromConfig(config.toConfiguration());
     }
 
     /** Kafka records may carry inline images up to the fetch cap plus room for the event's fields. */
     private int maxRecordBytes() {
-        long cap = config.get(JobOptions.FETCH_MAX_BYTES).getBytes() + 64 * 1024;
+        long cap = config.get(FetchOptions.MAX_BYTES).getBytes() + 64 * 1024;
         return (int) Math.min(Integer.MAX_VALUE - 8, cap);
     }
 

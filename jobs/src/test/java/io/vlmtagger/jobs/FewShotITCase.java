@@ -6,22 +6,20 @@ import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.config.JobOptions;
 import io.vlmtagger.jobs.kafka.TopicReader;
 import io.vlmtagger.jobs.testutils.PipelineHarness;
-import io.vlmtagger.models.api.FewShotAnswer;
 import io.vlmtagger.models.api.FewShotTagger;
-import io.vlmtagger.models.api.ImageDecodeException;
-import io.vlmtagger.models.api.LabeledExample;
-import io.vlmtagger.models.api.ModelInfo;
 import io.vlmtagger.operators.deadletter.DeadLetters;
 import io.vlmtagger.operators.fetch.AsyncFetchFunction;
 import io.vlmtagger.operators.fetch.FetcherOptions;
-import io.vlmtagger.operators.fetch.OutcomeRouter;
+import io.vlmtagger.operators.deadletter.OutcomeRouter;
 import io.vlmtagger.operators.fewshot.ExemplarDeserializationSchema;
-import io.vlmtagger.operators.fewshot.FewShotFunction;
+import io.vlmtagger.operators.fewshot.FewShotOperator;
+import io.vlmtagger.operators.fewshot.FewShotOperatorFactory;
 import io.vlmtagger.operators.fewshot.FewShotStage;
 import io.vlmtagger.operators.ingest.DecodeFunction;
 import io.vlmtagger.operators.records.ImageTask;
-import io.vlmtagger.operators.slots.ModelProvider;
-import io.vlmtagger.operators.slots.ModelSpec;
+import io.vlmtagger.operators.runtime.ModelProvider;
+import io.vlmtagger.operators.runtime.ModelSpec;
+import io.vlmtagger.operators.testutils.NearestExemplarTagger;
 import io.vlmtagger.schemas.EnrichedImage;
 import io.vlmtagger.schemas.Exemplar;
 import io.vlmtagger.schemas.ImageEvent;
@@ -29,7 +27,6 @@ import io.vlmtagger.schemas.TaskType;
 import io.vlmtagger.schemas.flink.AvroKafkaRecordSerializer;
 import io.vlmtagger.schemas.serde.AvroCodec;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -71,9 +68,9 @@ import org.junit.jupiter.api.io.TempDir;
  * exemplars topic change the tags of later FEW_SHOT_TAGS events while the job keeps running (no
  * restart: the restart strategy is {@code none}, so any failure would end the job).
  *
- * <p>The model is a stand-in ({@link NearestColour}): it answers the tags of the exemplar whose
- * mean colour is nearest to the query's, so its answer depends only on the exemplars the operator
- * hands it. Broadcast updates and events travel on different inputs and are not ordered against
+ * <p>The model is a stand-in ({@link NearestExemplarTagger}): it answers the tags of the exemplar
+ * whose mean colour is nearest to the query's, so its answer depends only on the exemplars the
+ * operator hands it. Broadcast updates and events travel on different inputs and are not ordered against
  * each other, so "later" is established by probing: after a publication, probe events are sent
  * until a whole round shows the new tags; the events published after that must all show them.
  */
@@ -126,7 +123,7 @@ class FewShotITCase {
             assertThat(early.get("early-red").getTags()).containsExactly("red", "circle");
             assertThat(early.get("early-blue").getTags()).containsExactly("blue", "square");
             assertThat(early.get("early-green").getTags()).containsExactly("green", "triangle");
-            assertThat(early.get("early-red").getAttributes()).containsEntry(FewShotFunction.ATTR_EXEMPLARS, "3");
+            assertThat(early.get("early-red").getAttributes()).containsEntry(FewShotOperator.ATTR_EXEMPLARS, "3");
 
             // new labels for the same images (replacing a1 and a2 by id) and a tombstone for a3
             publish(exemplar("a1", RED, 10, "crimson"), exemplar("a2", BLUE, 11, "navy"), tombstone("a3", 12));
@@ -136,8 +133,8 @@ class FewShotITCase {
             Map<String, EnrichedImage> late = read(captions, "late-red", "late-blue");
             assertThat(late.get("late-red").getTags()).containsExactly("crimson");
             assertThat(late.get("late-blue").getTags()).containsExactly("navy");
-            assertThat(late.get("late-red").getAttributes()).containsEntry(FewShotFunction.ATTR_EXEMPLARS, "2");
-            assertThat(late.get("late-red").getModels().get(0).getStage()).isEqualTo(FewShotFunction.STAGE);
+            assertThat(late.get("late-red").getAttributes()).containsEntry(FewShotOperator.ATTR_EXEMPLARS, "2");
+            assertThat(late.get("late-red").getModels().get(0).getStage()).isEqualTo(FewShotOperator.STAGE);
 
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         } finally {
@@ -149,7 +146,7 @@ class FewShotITCase {
         env.enableCheckpointing(config.get(JobOptions.CHECKPOINT_INTERVAL).toMillis());
         env.setParallelism(2);
         SingleOutputStreamOperator<ImageTask> fetched = AsyncDataStream
-                .unorderedWait(env.fromSource(KafkaSinks.source(config), WatermarkStrategy.noWatermarks(), "images")
+                .unorderedWait(env.fromSource(KafkaSources.images(config), WatermarkStrategy.noWatermarks(), "images")
                                 .process(DecodeFunction.builder().build()),
                         new AsyncFetchFunction(FetcherOptions.builder().build()), 10, TimeUnit.SECONDS, 10)
                 .returns(AsyncFetchFunction.OUTPUT_TYPE)
@@ -162,9 +159,9 @@ class FewShotITCase {
                         .setDeserializer(new ExemplarDeserializationSchema())
                         .build(), WatermarkStrategy.noWatermarks(), "exemplars")
                 .setParallelism(1);
-        ModelProvider<FewShotTagger> provider = (spec, device) -> new NearestColour();
+        ModelProvider<FewShotTagger> provider = (spec, device) -> new NearestExemplarTagger().open(device);
         SingleOutputStreamOperator<EnrichedImage> tagged = FewShotStage.apply(fetched, exemplars,
-                FewShotFunction.builder().setModelProvider(provider).setModelSpec(ModelSpec.of("nearest-colour"))
+                FewShotOperatorFactory.builder().setModelProvider(provider).setModelSpec(ModelSpec.of("nearest-colour"))
                         .optMaxExemplarsPerLabelSet(4).build());
         tagged.sinkTo(KafkaSinks.exactlyOnce(config, "captions",
                 AvroKafkaRecordSerializer.enrichedImages(config.get(JobOptions.TOPIC_CAPTIONS))));
@@ -226,7 +223,7 @@ class FewShotITCase {
             for (int i = 0; i + 1 < idsAndColours.length; i += 2) {
                 ImageEvent e = p.eventForBytes(png((Integer) idsAndColours[i + 1]), "image/png");
                 e.setEventId((String) idsAndColours[i]);
-                e.setAttributes(Map.of(FewShotFunction.DEFAULT_LABEL_SET_ATTRIBUTE, "shapes"));
+                e.setAttributes(Map.of(FewShotOperator.DEFAULT_LABEL_SET_ATTRIBUTE, "shapes"));
                 p.send(e).get();
             }
         });
@@ -268,49 +265,5 @@ class FewShotITCase {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Stand-in few-shot model: the tags of the exemplar nearest in mean colour (pixel distance). */
-    static final class NearestColour implements FewShotTagger {
-        @Override
-        public FewShotAnswer tag(List<LabeledExample> examples, byte[] queryImage) throws ImageDecodeException {
-            int q = centre(queryImage);
-            LabeledExample best = null;
-            long bestDistance = Long.MAX_VALUE;
-            for (LabeledExample e : examples) {
-                int m = centre(e.image());
-                long d = sq(((m >> 16) & 0xff) - ((q >> 16) & 0xff)) + sq(((m >> 8) & 0xff) - ((q >> 8) & 0xff))
-                        + sq((m & 0xff) - (q & 0xff));
-                if (d < bestDistance) {
-                    bestDistance = d;
-                    best = e;
-                }
-            }
-            return new FewShotAnswer(best.tags(), String.join(", ", best.tags()), 0.1);
-        }
-
-        private static long sq(long v) {
-            return v * v;
-        }
-
-        private static int centre(byte[] bytes) throws ImageDecodeException {
-            try {
-                BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
-                if (image == null) {
-                    throw new ImageDecodeException(ImageDecodeException.Reason.CORRUPT, "not an image");
-                }
-                return image.getRGB(image.getWidth() / 2, image.getHeight() / 2);
-            } catch (IOException e) {
-                throw new ImageDecodeException(ImageDecodeException.Reason.CORRUPT, e.getMessage(), e);
-            }
-        }
-
-        @Override
-        public ModelInfo info() {
-            return new ModelInfo("nearest-colour", "test", "cpu", "float32");
-        }
-
-        @Override
-        public void close() {}
     }
 }

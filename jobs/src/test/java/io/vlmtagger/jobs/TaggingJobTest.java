@@ -2,7 +2,8 @@ package io.vlmtagger.jobs;
 
 import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.operators.fetch.FetcherOptions;
-import io.vlmtagger.operators.inference.InferenceSettings;
+import io.vlmtagger.operators.stage.InferenceSettings;
+import io.vlmtagger.operators.fewshot.FewShotOperatorFactory;
 import io.vlmtagger.operators.records.ImageTask;
 import io.vlmtagger.operators.testutils.FakeCaptioner;
 import io.vlmtagger.operators.testutils.FakeModels;
@@ -65,6 +66,21 @@ class TaggingJobTest {
         InferenceSettings listed = job("--model.caption.checkpoint", "/b", "--model.device", "gpu:1",
                 "--inference.devices", "gpu:0;gpu:2").inferenceSettings();
         assertThat(listed.devices()).containsExactly("gpu:0", "gpu:2");
+    }
+
+    /** Few-shot runs on the same settings as the other stages, so model.device reaches IDEFICS too. */
+    @Test
+    void theFewShotStageGetsTheConfiguredDeviceAndItsOwnOptions() {
+        TaggingJob j = TaggingJob.builder()
+                .setConfig(JobConfig.fromArgs(new String[] {"--model.caption.checkpoint", "/b",
+                        "--model.few-shot.checkpoint", "/i", "--model.device", "gpu:1", "--few-shot.max-exemplars", "3"}))
+                .setCaptionerProvider(FakeModels.captionerProvider(CAPTIONER))
+                .optFewShotTaggerProvider((spec, device) -> { throw new UnsupportedOperationException("not loaded"); })
+                .build();
+        FewShotOperatorFactory fewShot = j.fewShotFactory();
+        assertThat(fewShot.settings().devices()).containsExactly("gpu:1");
+        assertThat(fewShot.settings().deviceConcurrency("gpu:1")).as("the GPU default").isEqualTo(4);
+        assertThat(fewShot.maxExemplarsPerLabelSet()).isEqualTo(3);
     }
 
     /**

@@ -8,10 +8,12 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Every option of the tagging job itself: Kafka, topics, checkpoints, image fetching, model
- * checkpoints and search. The operators' own knobs (batching, retries, generation lengths, chat
- * history) live in {@code io.vlmtagger.operators.inference.InferenceOptions}; {@link OptionsRegistry} lists all of them. Settable with {@code --key value} on the
- * command line or in a {@code --config file.properties} (see {@link JobConfig}).
+ * Every option of the tagging job itself: Kafka, topics, checkpoints, model checkpoints and
+ * search. Each stage's own knobs live next to it in the operators module ({@code
+ * stage.InferenceOptions}: batching, retries, devices, in-flight bytes, generation, chat history;
+ * {@code fetch.FetchOptions}; {@code fewshot.FewShotOptions}); {@link OptionsRegistry} is the one
+ * list of all of them, and the README's table is generated from it. Settable with {@code --key
+ * value} on the command line or in a {@code --config file.properties} (see {@link JobConfig}).
  */
 public final class JobOptions {
 
@@ -110,47 +112,6 @@ public final class JobOptions {
                             + " real photos. Unset: the cluster's setting (the local runner uses a folder under local.work-dir)."
                             + " Flink's own execution.checkpointing.* and state.* keys are accepted too and passed to the job as they are.");
 
-    // ---- Image fetching --------------------------------------------------------------------
-
-    public static final ConfigOption<List<String>> FETCH_ALLOWED_SCHEMES =
-            ConfigOptions.key("fetch.allowed-schemes")
-                    .stringType()
-                    .asList()
-                    .defaultValues("file", "http", "https")
-                    .withDescription("URI schemes the job may fetch images from (inline images are always accepted); others are dead-lettered with reason fetch_denied.");
-
-    public static final ConfigOption<List<String>> FETCH_ALLOWED_ROOTS =
-            ConfigOptions.key("fetch.allowed-roots")
-                    .stringType()
-                    .asList()
-                    .noDefaultValue()
-                    .withDescription("Directories under which file:// images may be read, separated by ';'. Unset: no file:// fetch is allowed.");
-
-    public static final ConfigOption<List<String>> FETCH_ALLOWED_HOSTS =
-            ConfigOptions.key("fetch.allowed-hosts")
-                    .stringType()
-                    .asList()
-                    .noDefaultValue()
-                    .withDescription("Hosts http(s):// images may be fetched from, separated by ';': exact names or *.domain (a bare '*' is refused). Unset: no http(s) fetch is allowed.");
-
-    public static final ConfigOption<MemorySize> FETCH_MAX_BYTES =
-            ConfigOptions.key("fetch.max-bytes")
-                    .memoryType()
-                    .defaultValue(MemorySize.parse("10mb"))
-                    .withDescription("Largest image accepted (inline or fetched); bigger ones are dead-lettered with reason too_large.");
-
-    public static final ConfigOption<Duration> FETCH_TIMEOUT =
-            ConfigOptions.key("fetch.timeout")
-                    .durationType()
-                    .defaultValue(Duration.ofSeconds(5))
-                    .withDescription("Timeout of one image fetch; a fetch that times out is dead-lettered with reason timeout.");
-
-    public static final ConfigOption<Integer> FETCH_CAPACITY =
-            ConfigOptions.key("fetch.capacity")
-                    .intType()
-                    .defaultValue(64)
-                    .withDescription("Concurrent fetches in flight per subtask (async I/O capacity).");
-
     // ---- Models ----------------------------------------------------------------------------
 
     public static final ConfigOption<String> MODEL_CAPTION_CHECKPOINT =
@@ -170,18 +131,6 @@ public final class JobOptions {
                     .stringType()
                     .noDefaultValue()
                     .withDescription("IDEFICS (Flamingo) checkpoint directory for FEW_SHOT_TAGS events, e.g. HuggingFaceM4/idefics-9b-instruct; without it such events are dead-lettered (few_shot_disabled).");
-
-    public static final ConfigOption<Integer> FEW_SHOT_MAX_EXEMPLARS =
-            ConfigOptions.key("few-shot.max-exemplars")
-                    .intType()
-                    .defaultValue(8)
-                    .withDescription("Exemplars kept per label set in broadcast state (the latest by publishedAt); all of them go into the prompt.");
-
-    public static final ConfigOption<Integer> FEW_SHOT_MAX_LABEL_SETS =
-            ConfigOptions.key("few-shot.max-label-sets")
-                    .intType()
-                    .defaultValue(1024)
-                    .withDescription("Most label sets kept in broadcast state; exemplars of further label sets are rejected (and counted).");
 
     public static final ConfigOption<Integer> CAPTION_DEDUP_CACHE_ENTRIES =
             ConfigOptions.key("caption.dedup.cache-entries")

@@ -1,7 +1,9 @@
 package io.vlmtagger.jobs.config;
 
-import io.vlmtagger.operators.inference.InferenceOptions;
+import io.vlmtagger.operators.fetch.FetchOptions;
+import io.vlmtagger.operators.fewshot.FewShotOptions;
 import io.vlmtagger.operators.results.ResultMergeOptions;
+import io.vlmtagger.operators.stage.InferenceOptions;
 
 import java.util.List;
 
@@ -12,7 +14,7 @@ import java.util.List;
 final class OperatorOptionClasses {
 
     static List<Class<?>> classes() {
-        return List.of(InferenceOptions.class, ResultMergeOptions.class);
+        return List.of(FetchOptions.class, InferenceOptions.class, FewShotOptions.class, ResultMergeOptions.class);
     }
 
     private OperatorOptionClasses() {}

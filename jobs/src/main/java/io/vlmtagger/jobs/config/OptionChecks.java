@@ -1,8 +1,9 @@
 package io.vlmtagger.jobs.config;
 
 import io.vlmtagger.jobs.BuiltinCheckpoints;
-import io.vlmtagger.operators.inference.InferenceSettings;
+import io.vlmtagger.operators.fetch.FetchOptions;
 import io.vlmtagger.operators.results.ResultMergeOptions;
+import io.vlmtagger.operators.stage.InferenceSettings;
 import org.apache.flink.configuration.ConfigOption;
 
 import java.time.Duration;
@@ -37,7 +38,7 @@ final class OptionChecks {
             throw new ConfigException("set both " + JobOptions.SEARCH_OPENSEARCH_USERNAME.key() + " and "
                     + JobOptions.SEARCH_OPENSEARCH_PASSWORD.key() + ", or neither");
         }
-        positive(JobOptions.FETCH_CAPACITY.key(), c.get(JobOptions.FETCH_CAPACITY));
+        positive(FetchOptions.CAPACITY.key(), c.get(FetchOptions.CAPACITY));
         if (c.get(JobOptions.CAPTION_DEDUP_CACHE_ENTRIES) < -1) {
             throw new ConfigException(JobOptions.CAPTION_DEDUP_CACHE_ENTRIES.key()
                     + " must be -1 (off), 0 (in-flight only) or a cache size, got " + c.get(JobOptions.CAPTION_DEDUP_CACHE_ENTRIES));
@@ -67,8 +68,8 @@ final class OptionChecks {
             throw new ConfigException(e.getMessage(), e);
         }
         FlinkPassThrough.checkConsistent(c);
-        if (c.get(JobOptions.FETCH_MAX_BYTES).getBytes() < 1) {
-            throw new ConfigException(JobOptions.FETCH_MAX_BYTES.key() + " must be positive");
+        if (c.get(FetchOptions.MAX_BYTES).getBytes() < 1) {
+            throw new ConfigException(FetchOptions.MAX_BYTES.key() + " must be positive");
         }
         for (ConfigOption<String> model : List.of(JobOptions.MODEL_CAPTION_CHECKPOINT,
                 JobOptions.MODEL_CHAT_CHECKPOINT, JobOptions.MODEL_FEW_SHOT_CHECKPOINT)) {

@@ -1,5 +1,6 @@
 package io.vlmtagger.jobs.local;
 
+import io.vlmtagger.operators.fetch.FetchOptions;
 import io.vlmtagger.jobs.CheckpointModels;
 import io.vlmtagger.jobs.LoopbackCluster;
 import io.vlmtagger.jobs.TaggingJob;
@@ -15,7 +16,7 @@ import io.vlmtagger.models.api.VisualChatModel;
 import io.vlmtagger.models.dataset.ShapesDataset;
 import io.vlmtagger.operators.search.lucene.LuceneSearcher;
 import io.vlmtagger.operators.search.lucene.SearchHit;
-import io.vlmtagger.operators.slots.ModelProvider;
+import io.vlmtagger.operators.runtime.ModelProvider;
 import io.vlmtagger.schemas.ChatAnswer;
 import io.vlmtagger.schemas.EnrichedImage;
 import io.vlmtagger.schemas.ImageEvent;
@@ -297,8 +298,8 @@ public final class LocalRunner {
             // one-word answers (the tiny LLaVA's 128 positions hold its 9 image tokens + the conversation)
             m.putIfAbsent("chat.max-new-tokens", "4");
         }
-        if (!m.containsKey(JobOptions.FETCH_ALLOWED_ROOTS.key())) {
-            m.put(JobOptions.FETCH_ALLOWED_ROOTS.key(), images.stream()
+        if (!m.containsKey(FetchOptions.ALLOWED_ROOTS.key())) {
+            m.put(FetchOptions.ALLOWED_ROOTS.key(), images.stream()
                     .map(i -> i.file().getParent().toString()).distinct().collect(Collectors.joining(";")));
         }
         return JobConfig.fromMap(m);

@@ -1,6 +1,6 @@
 package io.vlmtagger.jobs.bench;
 
-import io.vlmtagger.operators.inference.InferenceOptions;
+import io.vlmtagger.operators.stage.InferenceOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;

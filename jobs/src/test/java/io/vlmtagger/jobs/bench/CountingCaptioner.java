@@ -6,7 +6,7 @@ import io.vlmtagger.models.api.GenerationResult;
 import io.vlmtagger.models.api.ImageCaptioner;
 import io.vlmtagger.models.api.ModelInfo;
 import io.vlmtagger.models.api.PixelValues;
-import io.vlmtagger.operators.slots.ModelProvider;
+import io.vlmtagger.operators.runtime.ModelProvider;
 
 import java.util.List;
 import java.util.Map;

@@ -6,13 +6,13 @@ import io.vlmtagger.models.api.GenerationResult;
 import io.vlmtagger.models.api.ImageCaptioner;
 import io.vlmtagger.operators.fetch.AsyncFetchFunction;
 import io.vlmtagger.operators.fetch.FetcherOptions;
-import io.vlmtagger.operators.fetch.OutcomeRouter;
-import io.vlmtagger.operators.inference.EnrichedImages;
+import io.vlmtagger.operators.deadletter.OutcomeRouter;
+import io.vlmtagger.operators.caption.CaptionResults;
 import io.vlmtagger.operators.ingest.DecodeFunction;
 import io.vlmtagger.operators.records.ImageTask;
-import io.vlmtagger.operators.slots.ModelProvider;
-import io.vlmtagger.operators.slots.ModelSpec;
-import io.vlmtagger.operators.slots.SlotModel;
+import io.vlmtagger.operators.runtime.ModelProvider;
+import io.vlmtagger.operators.runtime.ModelSpec;
+import io.vlmtagger.operators.runtime.ModelLease;
 import io.vlmtagger.operators.tags.CaptionTagger;
 import io.vlmtagger.schemas.EnrichedImage;
 import io.vlmtagger.schemas.flink.AvroKafkaRecordSerializer;
@@ -75,7 +75,7 @@ final class NaiveCaptionJob {
         private final ModelSpec spec;
         private final String device;
         private final int maxNewTokens;
-        private transient SlotModel<ImageCaptioner> slot;
+        private transient ModelLease<ImageCaptioner> slot;
         private transient GenerationOptions options;
         private transient CaptionTagger tagger;
 
@@ -88,7 +88,7 @@ final class NaiveCaptionJob {
 
         @Override
         public void open(OpenContext ctx) throws Exception {
-            slot = SlotModel.acquire(provider, spec, device, "naive-caption");
+            slot = ModelLease.acquire(provider, spec, device, "naive-caption");
             options = GenerationOptions.builder().optMaxNewTokens(maxNewTokens).build();
             tagger = new CaptionTagger();
         }
@@ -98,7 +98,7 @@ final class NaiveCaptionJob {
             ImageCaptioner model = slot.model();
             GenerationResult r = model.caption(List.of(new CaptionRequest(model.preprocess(task.imageBytes), null)),
                     options).get(0);
-            return EnrichedImages.captioned(task, r, tagger.tags(r.text()), model.info(), Instant.now());
+            return CaptionResults.captioned(task, r, tagger.tags(r.text()), model.info(), Instant.now());
         }
 
         @Override

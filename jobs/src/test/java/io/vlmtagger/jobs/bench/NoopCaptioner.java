@@ -7,7 +7,7 @@ import io.vlmtagger.models.api.ImageCaptioner;
 import io.vlmtagger.models.api.ModelInfo;
 import io.vlmtagger.models.api.PixelValues;
 import io.vlmtagger.models.api.Timings;
-import io.vlmtagger.operators.slots.ModelProvider;
+import io.vlmtagger.operators.runtime.ModelProvider;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -9,11 +9,11 @@ import io.vlmtagger.models.api.GenerationOptions;
 import io.vlmtagger.models.api.ImageCaptioner;
 import io.vlmtagger.models.bench.RandomCheckpoints;
 import io.vlmtagger.models.runtime.EngineThreads;
-import io.vlmtagger.operators.inference.InferenceSettings;
-import io.vlmtagger.operators.slots.DeviceGates;
-import io.vlmtagger.operators.slots.ModelProvider;
-import io.vlmtagger.operators.slots.ModelSpec;
-import io.vlmtagger.operators.slots.SlotModel;
+import io.vlmtagger.operators.stage.InferenceSettings;
+import io.vlmtagger.operators.runtime.DeviceGates;
+import io.vlmtagger.operators.runtime.ModelProvider;
+import io.vlmtagger.operators.runtime.ModelSpec;
+import io.vlmtagger.operators.runtime.ModelLease;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -194,7 +194,7 @@ public final class PipelineBenchmark {
 
     /**
      * P5: two slots on the same device, as two caption subtasks of one TaskManager hold them: each
-     * a {@link SlotModel} from the production provider (shared weights through the per-JVM
+     * a {@link ModelLease} from the production provider (shared weights through the per-JVM
      * registry) behind the device's gate ({@code inference.device-concurrency}, default 1). One
      * slot: the peak RSS while slot A runs a batch alone (twice: the first batch also initialises
      * the runtime); two slots: while A and B submit a batch at the same moment. Both over the RSS
@@ -202,13 +202,13 @@ public final class PipelineBenchmark {
      */
     private void memory(ModelProvider<ImageCaptioner> provider, ModelSpec spec, List<CaptionRequest> requests,
                         GenerationOptions generation, long rss0) throws Exception {
-        int concurrency = InferenceSettings.fromConfig(jobConfig("p5", 2).toConfiguration()).deviceConcurrency();
+        int concurrency = InferenceSettings.fromConfig(jobConfig("p5", 2).toConfiguration()).deviceConcurrency("cpu");
         report.deviceConcurrency = concurrency;
         long rssBeforeSlots = RssSampler.rssBytes();
-        try (SlotModel<ImageCaptioner> a = SlotModel.acquire(provider, spec, "cpu", "p5-slot-0",
-                     DeviceGates.global().gate("cpu", concurrency));
-             SlotModel<ImageCaptioner> b = SlotModel.acquire(provider, spec, "cpu", "p5-slot-1",
-                     DeviceGates.global().gate("cpu", concurrency))) {
+        try (ModelLease<ImageCaptioner> a = ModelLease.acquire(provider, spec, "cpu", "p5-slot-0",
+                     DeviceGates.perJvm().gate("cpu", concurrency));
+             ModelLease<ImageCaptioner> b = ModelLease.acquire(provider, spec, "cpu", "p5-slot-1",
+                     DeviceGates.perJvm().gate("cpu", concurrency))) {
             report.secondHandleBytes = RssSampler.rssBytes() - rssBeforeSlots;
             List<CaptionRequest> batch = requests.subList(0, Math.min(o.batch, requests.size()));
             try (RssSampler one = new RssSampler()) {
@@ -231,7 +231,7 @@ public final class PipelineBenchmark {
                 report.memoryTwoSlotsBytes >> 20, report.secondHandleBytes >> 20, concurrency));
     }
 
-    private static void runBatch(SlotModel<ImageCaptioner> slot, List<CaptionRequest> batch, GenerationOptions generation) {
+    private static void runBatch(ModelLease<ImageCaptioner> slot, List<CaptionRequest> batch, GenerationOptions generation) {
         try {
             slot.runBatch(() -> slot.model().caption(batch, generation));
         } catch (Exception e) {

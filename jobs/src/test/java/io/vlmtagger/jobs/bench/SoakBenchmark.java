@@ -209,9 +209,9 @@ public final class SoakBenchmark {
     }
 
     /** The registered fake, with a fixed cost per model call (a sleep on the model thread). */
-    private static io.vlmtagger.operators.slots.ModelProvider<io.vlmtagger.models.api.ImageCaptioner> slowProvider(
+    private static io.vlmtagger.operators.runtime.ModelProvider<io.vlmtagger.models.api.ImageCaptioner> slowProvider(
             String id, int modelMs) {
-        io.vlmtagger.operators.slots.ModelProvider<io.vlmtagger.models.api.ImageCaptioner> fakes = FakeModels.captionerProvider(id);
+        io.vlmtagger.operators.runtime.ModelProvider<io.vlmtagger.models.api.ImageCaptioner> fakes = FakeModels.captionerProvider(id);
         return (spec, device) -> new SlowCaptioner(fakes.acquire(spec, device), modelMs);
     }
 

@@ -1,5 +1,6 @@
 package io.vlmtagger.jobs.config;
 
+import io.vlmtagger.operators.fetch.FetchOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,8 +33,8 @@ class JobConfigTest {
         assertThat(c.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS)).isEqualTo("broker:9093");
         assertThat(c.get(JobOptions.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.get(JobOptions.SEARCH_BACKEND)).isEqualTo(SearchBackend.OPENSEARCH);
-        assertThat(c.get(JobOptions.FETCH_ALLOWED_ROOTS)).containsExactly("/data/a", "/data/b");
-        assertThat(c.get(JobOptions.FETCH_MAX_BYTES).getBytes()).isEqualTo(2L * 1024 * 1024);
+        assertThat(c.get(FetchOptions.ALLOWED_ROOTS)).containsExactly("/data/a", "/data/b");
+        assertThat(c.get(FetchOptions.MAX_BYTES).getBytes()).isEqualTo(2L * 1024 * 1024);
     }
 
     @Test
@@ -91,7 +92,7 @@ class JobConfigTest {
     @Test
     void operatorOptionsAreKnownAndValidated() {
         JobConfig c = JobConfig.fromArgs("--inference.max-batch-size", "4", "--chat.history.ttl", "5min");
-        assertThat(c.get(io.vlmtagger.operators.inference.InferenceOptions.MAX_BATCH_SIZE)).isEqualTo(4);
+        assertThat(c.get(io.vlmtagger.operators.stage.InferenceOptions.MAX_BATCH_SIZE)).isEqualTo(4);
         assertThatThrownBy(() -> JobConfig.fromArgs("--inference.max-batch-size", "100", "--inference.capacity", "10"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("inference.capacity");
@@ -123,9 +124,9 @@ class JobConfigTest {
     @Test
     void withReturnsACopy() {
         JobConfig a = JobConfig.defaults();
-        JobConfig b = a.with(JobOptions.FETCH_ALLOWED_HOSTS, List.of("example.org", "cdn.example.org"));
-        assertThat(a.isSet(JobOptions.FETCH_ALLOWED_HOSTS)).isFalse();
-        assertThat(b.get(JobOptions.FETCH_ALLOWED_HOSTS)).containsExactly("example.org", "cdn.example.org");
+        JobConfig b = a.with(FetchOptions.ALLOWED_HOSTS, List.of("example.org", "cdn.example.org"));
+        assertThat(a.isSet(FetchOptions.ALLOWED_HOSTS)).isFalse();
+        assertThat(b.get(FetchOptions.ALLOWED_HOSTS)).containsExactly("example.org", "cdn.example.org");
         JobConfig d = b.with(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
         assertThat(d.get(JobOptions.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofMillis(500));
         assertThat(JobConfig.fromMap(d.toMap()).get(JobOptions.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofMillis(500));

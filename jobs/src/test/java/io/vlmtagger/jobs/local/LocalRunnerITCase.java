@@ -5,7 +5,7 @@ import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.models.api.ImageCaptioner;
 import io.vlmtagger.models.testutil.PhotoFiles;
 import io.vlmtagger.models.testutil.PhotoFiles.Kind;
-import io.vlmtagger.operators.slots.ModelSpec;
+import io.vlmtagger.operators.runtime.ModelSpec;
 import io.vlmtagger.schemas.DeadLetter;
 import io.vlmtagger.schemas.EnrichedImage;
 import io.vlmtagger.schemas.FailureStage;

@@ -3,7 +3,7 @@ package io.vlmtagger.jobs.reliability;
 import io.vlmtagger.jobs.reliability.BadInputCorpus.Category;
 import io.vlmtagger.jobs.reliability.BadInputCorpus.Item;
 import io.vlmtagger.models.api.ImageDecodeException;
-import io.vlmtagger.operators.inference.InferenceFailures;
+import io.vlmtagger.operators.runtime.Failures;
 import io.vlmtagger.schemas.ImageEvent;
 import io.vlmtagger.schemas.InlineImage;
 import io.vlmtagger.schemas.serde.AvroCodec;
@@ -64,7 +64,7 @@ class BadInputCorpusTest {
                 decoder.preprocess(bytes);
                 actual = BadInputCorpus.PROCESSED;
             } catch (ImageDecodeException ex) {
-                actual = "PREPROCESS/" + InferenceFailures.reasonOf(ex);
+                actual = "PREPROCESS/" + Failures.reasonOf(ex);
             }
             checked++;
             if (!actual.equals(item.expected())) {

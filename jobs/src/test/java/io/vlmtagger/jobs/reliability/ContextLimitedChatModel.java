@@ -9,8 +9,8 @@ import io.vlmtagger.models.api.PixelValues;
 import io.vlmtagger.models.api.Timings;
 import io.vlmtagger.models.api.VisualChatModel;
 import io.vlmtagger.models.text.PromptTooLongException;
-import io.vlmtagger.operators.slots.ModelProvider;
-import io.vlmtagger.operators.slots.ModelSpec;
+import io.vlmtagger.operators.runtime.ModelProvider;
+import io.vlmtagger.operators.runtime.ModelSpec;
 
 import java.util.ArrayList;
 import java.util.List;

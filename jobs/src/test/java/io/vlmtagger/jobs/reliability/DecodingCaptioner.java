@@ -11,7 +11,7 @@ import io.vlmtagger.models.api.Timings;
 import io.vlmtagger.models.preprocess.ImageDecoder;
 import io.vlmtagger.models.preprocess.ImagePreprocessor;
 import io.vlmtagger.models.preprocess.RgbImage;
-import io.vlmtagger.operators.slots.ModelProvider;
+import io.vlmtagger.operators.runtime.ModelProvider;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +31,7 @@ class DecodingCaptioner implements ImageCaptioner {
         return DecodingCaptioner::open;
     }
 
-    private static ImageCaptioner open(io.vlmtagger.operators.slots.ModelSpec spec, String device) {
+    private static ImageCaptioner open(io.vlmtagger.operators.runtime.ModelSpec spec, String device) {
         return new DecodingCaptioner();
     }
 

@@ -13,7 +13,7 @@ import io.vlmtagger.models.train.CaptionTrainer;
 import io.vlmtagger.models.train.CheckpointWriter;
 import io.vlmtagger.models.train.TrainOptions;
 import io.vlmtagger.models.api.ImageCaptioner;
-import io.vlmtagger.operators.slots.ModelProvider;
+import io.vlmtagger.operators.runtime.ModelProvider;
 import io.vlmtagger.operators.testutils.FakeCaptioner;
 import io.vlmtagger.operators.testutils.FakeImages;
 import io.vlmtagger.operators.testutils.FakeModels;

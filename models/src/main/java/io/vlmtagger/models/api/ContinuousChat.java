@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
 public interface ContinuousChat extends AutoCloseable {
 
     /**
-     * Queues one question. The future fails with {@link io.vlmtagger.models.text.PromptTooLongException}
+     * Queues one question. The future fails with {@link InvalidRequestException} (reason {@code prompt_too_long})
      * when the question alone does not fit the context, {@link IllegalArgumentException} for
      * non-greedy options, {@link java.util.concurrent.RejectedExecutionException} when the queue
      * is full, and {@link java.util.concurrent.CancellationException} after {@link #close()}.

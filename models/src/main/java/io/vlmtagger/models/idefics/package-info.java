@@ -1,6 +1,7 @@
 /**
  * IDEFICS v1 ({@code IdeficsForVisionText2Text}, the open reproduction of Flamingo) on the shared
- * model code, and few-shot tagging with it.
+ * model code. Few-shot tagging with it (the {@code FewShotTagger} API) is pipeline code: {@code
+ * pipeline.IdeficsFewShotTagger} and {@code pipeline.FewShotPrompt}.
  *
  * <ul>
  *   <li>{@link io.vlmtagger.models.idefics.IdeficsModel}: loads a checkpoint as it is; {@code
@@ -15,8 +16,6 @@
  *   <li>{@link io.vlmtagger.models.idefics.ImageAttentionMasks}: IdeficsProcessor's mask (each token
  *       attends only the most recent {@code <image>} at or before it) and what the model derives
  *       from it (additive mask over the image keys, the per-token gate).
- *   <li>{@link io.vlmtagger.models.idefics.IdeficsFewShotTagger} with {@link
- *       io.vlmtagger.models.idefics.FewShotPrompt}: the {@code FewShotTagger} API on IDEFICS.
  * </ul>
  *
  * <p>Manager rule as elsewhere: weights in the store's manager, every per-call array in the

@@ -3,9 +3,11 @@ package io.vlmtagger.models.runtime;
 import io.vlmtagger.models.api.CheckpointException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * CheckpointException} naming the key) and the next acquire tries again.
  *
  * <p>{@link #global()} is the per-JVM instance: sharing across the operator instances of a JVM is
- * the point of this class, so it is the one static singleton we keep. Tests make their own.
- * Thread-safe.
+ * the point of this class, so it is the one static singleton we keep. What callers must share per
+ * JVM next to the models (the operators' device gates) hangs off it too ({@link #shared}), so that
+ * there is one such owner, not one per concern. Tests make their own. Thread-safe.
  */
 public final class SharedModelRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(SharedModelRegistry.class);
@@ -33,6 +36,7 @@ public final class SharedModelRegistry {
     }
 
     private final Map<ModelKey, Entry> entries = new HashMap<>();
+    private final Map<String, Object> shared = new HashMap<>();
 
     /** The per-JVM registry (one per class loader that loads this class). */
     public static SharedModelRegistry global() {
@@ -91,6 +95,23 @@ public final class SharedModelRegistry {
         @SuppressWarnings("unchecked")
         T typed = (T) model;
         return new Lease<>(this, key, entry, typed);
+    }
+
+    /**
+     * The object kept under {@code key} for as long as this registry lives, created by {@code
+     * factory} on first use (under the registry's lock: keep it cheap). For per-JVM state of the
+     * registry's callers, e.g. one device gate per device shared by every slot of a TaskManager.
+     *
+     * @throws IllegalStateException when {@code key} holds an object of another type
+     */
+    public synchronized <T> T shared(String key, Class<T> type, Supplier<T> factory) {
+        Object value = shared.computeIfAbsent(key, k -> Objects.requireNonNull(factory.get(),
+                "factory of shared object " + k + " returned null"));
+        if (!type.isInstance(value)) {
+            throw new IllegalStateException("shared object " + key + " is a " + value.getClass().getName()
+                    + ", not a " + type.getName() + ": two callers use one key for different things");
+        }
+        return type.cast(value);
     }
 
     /** Number of keys currently loaded or loading. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.vlmtagger.models.api.LabeledExample;
+import io.vlmtagger.models.pipeline.FewShotPrompt;
 import io.vlmtagger.models.testutil.FixtureCheckpoints;
 import io.vlmtagger.models.weights.SafetensorsFile;
 import java.nio.file.Path;

@@ -9,13 +9,17 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vlmtagger.models.api.ExemplarFeatures;
 import io.vlmtagger.models.api.FewShotAnswer;
+import io.vlmtagger.models.api.FewShotQuery;
 import io.vlmtagger.models.api.GenerationOptions;
 import io.vlmtagger.models.api.ImageDecodeException;
 import io.vlmtagger.models.api.LabeledExample;
 import io.vlmtagger.models.api.PixelValues;
 import io.vlmtagger.models.generate.GenerationInput;
 import io.vlmtagger.models.generate.Generator;
+import io.vlmtagger.models.pipeline.FewShotPrompt;
+import io.vlmtagger.models.pipeline.IdeficsFewShotTagger;
 import io.vlmtagger.models.preprocess.ImagePreprocessor;
 import io.vlmtagger.models.text.TextTokenizer;
 import java.awt.image.BufferedImage;
@@ -31,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link IdeficsFewShotTagger} end to end on a random tiny checkpoint with a word-level tokenizer:
  * its answer is the greedy completion of the documented prompt with the exemplar images in slots
- * 0..n-1 and the query last, and undecodable images are reported as such.
+ * 0..n-1 and the query last, undecodable images are reported as such, and a batch of queries with
+ * exemplar sets of their own (prepared once, left-padded prompts) answers as each query alone.
  */
 class IdeficsFewShotTaggerTest {
     private static final List<String> WORDS = List.of("Tag", "each", "image", "with", "the", "labels", "of",
@@ -51,12 +56,7 @@ class IdeficsFewShotTaggerTest {
         byte[] query = png(0xcc3333);
         GenerationOptions options = GenerationOptions.greedy(5);
         try (IdeficsModel model = IdeficsModel.load(dir);
-                IdeficsFewShotTagger tagger = IdeficsFewShotTagger.builder()
-                        .setModel(model)
-                        .setTokenizer(TextTokenizer.fromCheckpoint(dir))
-                        .setPreprocessor(IdeficsFewShotTagger.preprocessorFor(model.config()))
-                        .optGenerationOptions(options)
-                        .build();
+                IdeficsFewShotTagger tagger = tagger(model, dir, options);
                 TextTokenizer tokenizer = TextTokenizer.fromCheckpoint(dir);
                 NDManager m = NDManager.newBaseManager()) {
             FewShotAnswer answer = tagger.tag(examples, query);
@@ -95,6 +95,54 @@ class IdeficsFewShotTaggerTest {
             assertThat(loaded.info().device()).isEqualTo("cpu");
             assertThat(loaded.tag(examples, query).tags()).isNotNull();
         }
+    }
+
+    @Test
+    void aBatchOfQueriesWithOwnExemplarSetsAnswersAsEachAlone() throws Exception {
+        TinyIdeficsCheckpoint layout = new TinyIdeficsCheckpoint();
+        Path dir = layout.write(tmp.resolve("ckpt"));
+        writeTokenizer(dir, layout.vocab);
+        List<LabeledExample> two = List.of(
+                new LabeledExample(png(0xdd2222), List.of("red", "circle"), null),
+                new LabeledExample(png(0x2222dd), List.of("blue", "square"), null));
+        List<LabeledExample> one = List.of(new LabeledExample(png(0x22dd22), List.of("square"), null));
+        try (IdeficsModel model = IdeficsModel.load(dir);
+                IdeficsFewShotTagger tagger = tagger(model, dir, GenerationOptions.greedy(6))) {
+            ExemplarFeatures twoSet = tagger.prepare(two);
+            ExemplarFeatures oneSet = tagger.prepare(one);
+            assertThat(twoSet.count()).isEqualTo(2);
+            assertThat(twoSet.sizeBytes()).isGreaterThan(0);
+            PixelValues red = tagger.preprocess(png(0xcc3333));
+            PixelValues green = tagger.preprocess(png(0x33cc33));
+
+            List<FewShotAnswer> batch = tagger.tag(List.of(new FewShotQuery(twoSet, red),
+                    new FewShotQuery(oneSet, green), new FewShotQuery(twoSet, green)));
+
+            assertThat(batch).extracting(FewShotAnswer::text).containsExactly(
+                    tagger.tag(two, png(0xcc3333)).text(),
+                    tagger.tag(one, png(0x33cc33)).text(),
+                    tagger.tag(two, png(0x33cc33)).text());
+            assertThatThrownBy(() -> tagger.tag(List.of(new FewShotQuery(new ExemplarFeatures() {
+                @Override
+                public int count() {
+                    return 0;
+                }
+
+                @Override
+                public long sizeBytes() {
+                    return 0;
+                }
+            }, red)))).hasMessageContaining("prepare them with this tagger's prepare()");
+        }
+    }
+
+    private static IdeficsFewShotTagger tagger(IdeficsModel model, Path dir, GenerationOptions options) {
+        return IdeficsFewShotTagger.builder()
+                .setModel(model)
+                .setTokenizer(TextTokenizer.fromCheckpoint(dir))
+                .setPreprocessor(IdeficsFewShotTagger.preprocessorFor(model.config()))
+                .optGenerationOptions(options)
+                .build();
     }
 
     private static byte[] png(int rgb) throws Exception {

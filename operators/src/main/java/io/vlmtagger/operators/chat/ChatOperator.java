@@ -3,21 +3,13 @@ package io.vlmtagger.operators.chat;
 import io.vlmtagger.models.api.ChatTurn;
 import io.vlmtagger.models.api.GenerationResult;
 import io.vlmtagger.models.api.VisualChatModel;
-import io.vlmtagger.operators.batching.BatchScheduler;
-import io.vlmtagger.operators.batching.BatchSchedulerFactory;
 import io.vlmtagger.operators.deadletter.DeadLetters;
-import io.vlmtagger.operators.inference.AttemptCallback;
-import io.vlmtagger.operators.inference.Attempts;
-import io.vlmtagger.operators.inference.EnrichedImages;
-import io.vlmtagger.operators.inference.InferenceFailures;
-import io.vlmtagger.operators.inference.InferenceMetrics;
-import io.vlmtagger.operators.inference.InferenceSettings;
 import io.vlmtagger.operators.records.ImageTask;
-import io.vlmtagger.operators.slots.ModelProvider;
-import io.vlmtagger.operators.slots.ModelSpec;
-import io.vlmtagger.operators.slots.SlotModel;
+import io.vlmtagger.operators.records.TimestampedTask;
+import io.vlmtagger.operators.stage.InferenceDeadLetters;
+import io.vlmtagger.operators.stage.InferenceOperator;
+import io.vlmtagger.operators.stage.InferenceSettings;
 import io.vlmtagger.schemas.ChatAnswer;
-import io.vlmtagger.schemas.DeadLetter;
 import io.vlmtagger.schemas.EnrichedImage;
 import io.vlmtagger.schemas.FailureStage;
 import org.apache.flink.api.common.operators.MailboxExecutor;
@@ -30,19 +22,15 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,11 +38,14 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Visual chat on a stream keyed by conversation id ({@link ChatKeys}): reads the conversation's
- * history from keyed state when a question arrives, submits question + history + image to the
- * slot's {@link VisualChatModel} (its continuous-batching loop with {@code chat.continuous-batching},
- * else static micro-batches; see {@link ChatInference}), and when the answer comes back (as a mail
- * on the task thread, with the key set back) appends the turn to the history and emits.
+ * Visual chat on a stream keyed by conversation id ({@link ChatKeys}). This operator keeps what is
+ * Flink's job: the conversation's history in keyed state with a TTL, the order of questions within
+ * a conversation, and the questions in flight across checkpoints. The model's side (batching or
+ * the model's continuous loop, the device, retries, metrics) is the shared inference runtime's,
+ * with the chat stage's {@link ChatHandler}; the outputs are built by {@link ChatResults}. When a
+ * question arrives its history is read and question + history + image go to the runtime; when the
+ * answer comes back (as a mail on the task thread, with the key set back) the turn is appended to
+ * the history and emitted.
  *
  * <p>Why an operator and not an async function: an async function cannot read keyed state, and
  * Flink 2 has no iterations to feed answers back. The operator keeps the async benefits itself:
@@ -78,10 +69,9 @@ import java.util.stream.Stream;
  * to keyed state on snapshot and re-submitted, in order, after a restore (like Flink's
  * AsyncWaitOperator); keyed state also makes them follow their key groups when rescaling.
  */
-public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
+public class ChatOperator extends InferenceOperator<VisualChatModel, ChatInput, GenerationResult, ChatAnswer>
         implements OneInputStreamOperator<ImageTask, ChatAnswer>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(ChatOperator.class);
 
     /** Side output: the answered question as an enriched image (captions topic, search index). */
     public static final OutputTag<EnrichedImage> ENRICHED =
@@ -91,34 +81,23 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
     static final String TURNS_STATE = "chat-turns";
     static final String PENDING_STATE = "chat-pending";
 
-    private final ModelProvider<VisualChatModel> modelProvider;
-    private final ModelSpec modelSpec;
+    private final ChatStageConfig config;
     private final InferenceSettings settings;
-    private final BatchSchedulerFactory schedulerFactory;
     private final Clock clock;
-    private final transient MailboxExecutor mailbox;
 
     private transient ListState<ConversationTurn> history;
     private transient ValueState<Integer> turns;
-    private transient ListState<PendingChat> pendingState;
-    private transient SlotModel<VisualChatModel> slot;
-    private transient BatchScheduler scheduler;
-    private transient ChatInference inference;
-    private transient InferenceMetrics metrics;
+    private transient ListState<TimestampedTask> pendingState;
     /** Per conversation: the question with the model first, then those waiting. Task thread only. */
-    private transient Map<String, ArrayDeque<PendingChat>> conversations;
+    private transient Map<String, ArrayDeque<TimestampedTask>> conversations;
     private transient int pending;
-    private transient List<PendingChat> restored;
-    private transient boolean closed;
+    private transient List<TimestampedTask> restored;
 
-    ChatOperator(StreamOperatorParameters<ChatAnswer> parameters, ChatOperatorFactory factory, MailboxExecutor mailbox) {
-        super(parameters);
-        this.modelProvider = factory.modelProvider;
-        this.modelSpec = factory.modelSpec;
-        this.settings = factory.settings;
-        this.schedulerFactory = factory.schedulerFactory;
-        this.clock = factory.clock;
-        this.mailbox = mailbox;
+    ChatOperator(StreamOperatorParameters<ChatAnswer> parameters, ChatStageConfig config, MailboxExecutor mailbox) {
+        super(parameters, mailbox);
+        this.config = config;
+        this.settings = config.settings();
+        this.clock = config.clock();
     }
 
     @Override
@@ -136,7 +115,7 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
         history = context.getKeyedStateStore().getListState(historyDescriptor);
         turns = context.getKeyedStateStore().getState(turnsDescriptor);
         pendingState = context.getKeyedStateStore().getListState(
-                new ListStateDescriptor<>(PENDING_STATE, TypeInformation.of(PendingChat.class)));
+                new ListStateDescriptor<>(PENDING_STATE, TypeInformation.of(TimestampedTask.class)));
         restored = new ArrayList<>();
         if (context.isRestored()) {
             List<String> keys;
@@ -145,7 +124,7 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
             }
             for (String key : keys) {
                 setCurrentKey(key);
-                for (PendingChat p : pendingState.get()) {
+                for (TimestampedTask p : pendingState.get()) {
                     restored.add(p);
                 }
                 pendingState.clear();
@@ -157,48 +136,31 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
     public void open() throws Exception {
         super.open();
         conversations = new LinkedHashMap<>();
-        metrics = new InferenceMetrics(getMetricGroup());
-        slot = SlotModel.acquire(modelProvider, modelSpec, getRuntimeContext(), settings.gpuResourceName(),
-                settings.devices(), settings.deviceConcurrency());
-        metrics.setModelLoadTimeMs(slot.loadTimeMs());
-        String name = "chat-" + slot.device().replace(":", "") + "-"
-                + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        scheduler = schedulerFactory.create(name);
-        VisualChatModel model = slot.model();
-        inference = settings.chatContinuousBatching()
-                ? ContinuousChatInference.openOrNull(name, model, settings, scheduler) : null;
-        if (inference == null) {
-            if (settings.chatContinuousBatching()) {
-                LOG.info("chat model {} has no continuous-batching loop: {} answers in static batches",
-                        model.info().name(), name);
-            }
-            inference = new BatchedChatInference(name, model, slot, settings, scheduler, metrics);
-        }
-        LOG.info("{} answers questions in {} batches", name, inference.mode());
-        metrics.setQueueDepth(inference::queueDepth);
-        List<PendingChat> toResubmit = restored;
+        openStage("chat", config.modelProvider(), config.modelSpec(), settings, config.schedulerFactory(),
+                model -> ChatHandler.runtime(model, settings));
+        List<TimestampedTask> toResubmit = restored;
         restored = List.of();
-        for (PendingChat p : toResubmit) {
+        for (TimestampedTask p : toResubmit) {
+            budget.admit(p.task.sizeBytes());
             accept(p);
         }
     }
 
     /**
-     * Backpressure like Flink's AsyncWaitOperator: with {@code inference.capacity} questions in flight
-     * or waiting, the task thread processes answers (mails) until one is done before accepting more.
+     * Backpressure like Flink's AsyncWaitOperator: with {@code inference.capacity} questions or
+     * {@code inference.max-in-flight-bytes} in flight or waiting, the task thread processes answers
+     * (mails) until there is room before accepting more.
      */
     @Override
     public void processElement(StreamRecord<ImageTask> element) throws Exception {
-        while (pending >= settings.capacity()) {
-            mailbox.yield();
-        }
-        accept(new PendingChat(element.getValue(), element.getTimestamp(), element.hasTimestamp()));
+        budget.admit(element.getValue().sizeBytes());
+        accept(new TimestampedTask(element.getValue(), element.getTimestamp(), element.hasTimestamp()));
     }
 
     /** Queues behind the conversation's current question, or starts it. */
-    private void accept(PendingChat p) {
+    private void accept(TimestampedTask p) {
         String key = ChatKeys.conversationId(p.task);
-        ArrayDeque<PendingChat> queue = conversations.computeIfAbsent(key, k -> new ArrayDeque<>());
+        ArrayDeque<TimestampedTask> queue = conversations.computeIfAbsent(key, k -> new ArrayDeque<>());
         queue.addLast(p);
         pending++;
         if (queue.size() == 1) {
@@ -206,11 +168,11 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
         }
     }
 
-    private void start(String key, PendingChat p) {
+    private void start(String key, TimestampedTask p) {
         setCurrentKey(key);
         String question = p.task.event.getQuestion();
         if (question == null || question.isBlank()) {
-            emitDeadLetter(p, InferenceFailures.deadLetter(p.task, FailureStage.DECODE, "missing_question",
+            emitDeadLetter(p, InferenceDeadLetters.deadLetter(p.task, FailureStage.DECODE, "missing_question",
                     null, "a CHAT event needs a question", 1, clock.instant()));
             finish(key);
             return;
@@ -223,25 +185,11 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
         } catch (Exception e) {
             throw new IllegalStateException("cannot read the history of conversation " + key, e);
         }
-        ChatJob job = new ChatJob(p.task, question, turnsSoFar);
-        new Attempts<>(inference, job, settings.timeout(), settings.maxAttempts(), metrics::onRetry,
-                new AttemptCallback<GenerationResult>() {
-                    @Override
-                    public void succeeded(GenerationResult result, int attempts) {
-                        mailbox.execute(() -> onAnswer(key, p, question, result), "chat answer for %s", key);
-                    }
-
-                    @Override
-                    public void failed(Throwable failure, int attempts) {
-                        mailbox.execute(() -> onFailure(key, p, failure, attempts), "chat failure for %s", key);
-                    }
-                }).start();
+        submit(new ChatInput(p.task, question, turnsSoFar), "chat", key, result -> onAnswer(key, p, question, result),
+                (failure, attempts) -> onFailure(key, p, failure, attempts));
     }
 
-    private void onAnswer(String key, PendingChat p, String question, GenerationResult result) throws Exception {
-        if (closed) {
-            return;
-        }
+    private void onAnswer(String key, TimestampedTask p, String question, GenerationResult result) throws Exception {
         setCurrentKey(key);
         List<ConversationTurn> kept = new ArrayList<>();
         for (ConversationTurn t : history.get()) {
@@ -255,53 +203,28 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
         int turn = (previous == null ? 0 : previous) + 1;
         turns.update(turn);
 
-        metrics.onResult(result.newTokens());
-        var model = slot.model().info();
-        ChatAnswer answer = ChatAnswer.newBuilder()
-                .setEventId(p.task.eventId())
-                .setConversationId(key)
-                .setTurn(turn)
-                .setQuestion(question)
-                .setAnswer(result.text())
-                .setImageSha256(p.task.imageSha256 == null ? "" : p.task.imageSha256)
-                .setModel(model.name())
-                .setRevision(model.revision())
-                .setAnsweredAt(clock.instant())
-                .setAttributes(p.task.event.getAttributes() == null
-                        ? new HashMap<>() : new HashMap<>(p.task.event.getAttributes()))
-                .build();
-        output.collect(record(p, answer));
-        output.collect(ENRICHED, record(p, EnrichedImages.answered(p.task, question, result, model, clock.instant())));
+        var model = stage.model().info();
+        output.collect(p.record(ChatResults.answer(p.task, key, turn, question, result, model, clock.instant())));
+        output.collect(ENRICHED, p.record(ChatResults.enriched(p.task, question, result, model, clock.instant())));
         finish(key);
     }
 
-    private void onFailure(String key, PendingChat p, Throwable failure, int attempts) {
-        if (closed) {
-            return;
-        }
-        emitDeadLetter(p, InferenceFailures.deadLetter(p.task, failure, attempts, clock.instant()));
+    private void onFailure(String key, TimestampedTask p, Throwable failure, int attempts) {
+        emitDeadLetter(p, InferenceDeadLetters.deadLetter(p.task, failure, attempts, clock.instant()));
         finish(key);
-    }
-
-    private void emitDeadLetter(PendingChat p, DeadLetter deadLetter) {
-        metrics.onDeadLetter(deadLetter.getStage());
-        output.collect(DeadLetters.TAG, record(p, deadLetter));
     }
 
     /** The conversation's current question is done: start its next one, if any. */
     private void finish(String key) {
-        ArrayDeque<PendingChat> queue = conversations.get(key);
-        queue.pollFirst();
+        ArrayDeque<TimestampedTask> queue = conversations.get(key);
+        TimestampedTask done = queue.pollFirst();
         pending--;
+        budget.release(done.task.sizeBytes());
         if (queue.isEmpty()) {
             conversations.remove(key);
         } else {
             start(key, queue.peekFirst());
         }
-    }
-
-    private static <T> StreamRecord<T> record(PendingChat p, T value) {
-        return p.hasTimestamp ? new StreamRecord<>(value, p.timestamp) : new StreamRecord<>(value);
     }
 
     @Override
@@ -317,7 +240,7 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
             setCurrentKey(key);
             pendingState.clear();
         }
-        for (Map.Entry<String, ArrayDeque<PendingChat>> e : conversations.entrySet()) {
+        for (Map.Entry<String, ArrayDeque<TimestampedTask>> e : conversations.entrySet()) {
             setCurrentKey(e.getKey());
             pendingState.update(new ArrayList<>(e.getValue()));
         }
@@ -336,7 +259,7 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
 
     /** "static" or "continuous" once open; for tests. */
     String inferenceMode() {
-        return inference.mode();
+        return stage.runtime().mode();
     }
 
     /** Questions in flight or waiting, all conversations. */
@@ -344,22 +267,4 @@ public class ChatOperator extends AbstractStreamOperator<ChatAnswer>
         return pending;
     }
 
-    @Override
-    public void close() throws Exception {
-        closed = true;
-        try {
-            if (inference != null) {
-                inference.close();
-            }
-            if (scheduler != null) {
-                scheduler.close();
-            }
-            if (slot != null) {
-                slot.close();
-                slot = null;
-            }
-        } finally {
-            super.close();
-        }
-    }
 }

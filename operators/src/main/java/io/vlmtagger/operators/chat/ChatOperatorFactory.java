@@ -1,20 +1,20 @@
 package io.vlmtagger.operators.chat;
 
 import io.vlmtagger.models.api.VisualChatModel;
-import io.vlmtagger.operators.batching.BatchSchedulerFactory;
-import io.vlmtagger.operators.inference.InferenceSettings;
+import io.vlmtagger.operators.runtime.BatchSchedulerFactory;
+import io.vlmtagger.operators.stage.InferenceOperatorFactory;
+import io.vlmtagger.operators.stage.InferenceSettings;
 import io.vlmtagger.operators.records.ImageTask;
-import io.vlmtagger.operators.slots.ModelProvider;
-import io.vlmtagger.operators.slots.ModelSpec;
+import io.vlmtagger.operators.runtime.ModelProvider;
+import io.vlmtagger.operators.runtime.ModelSpec;
 import io.vlmtagger.schemas.ChatAnswer;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperatorFactory;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.StreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
-import org.apache.flink.streaming.api.operators.legacy.YieldingOperatorFactory;
 
 import java.time.Clock;
 
@@ -22,22 +22,15 @@ import java.time.Clock;
  * Creates {@link ChatOperator}s with the task's mailbox executor (through which answers come back
  * to the task thread). Use {@link #apply} to wire it: keyed by conversation id.
  */
-public final class ChatOperatorFactory extends AbstractStreamOperatorFactory<ChatAnswer>
-        implements OneInputStreamOperatorFactory<ImageTask, ChatAnswer>, YieldingOperatorFactory<ChatAnswer> {
+public final class ChatOperatorFactory extends InferenceOperatorFactory<ChatAnswer>
+        implements OneInputStreamOperatorFactory<ImageTask, ChatAnswer> {
     private static final long serialVersionUID = 1L;
 
-    final ModelProvider<VisualChatModel> modelProvider;
-    final ModelSpec modelSpec;
-    final InferenceSettings settings;
-    final BatchSchedulerFactory schedulerFactory;
-    final Clock clock;
+    final ChatStageConfig config;
 
-    private ChatOperatorFactory(Builder b) {
-        this.modelProvider = b.modelProvider;
-        this.modelSpec = b.modelSpec;
-        this.settings = b.settings;
-        this.schedulerFactory = b.schedulerFactory;
-        this.clock = b.clock;
+    private ChatOperatorFactory(ChatStageConfig config) {
+        super(ChatOperator.class);
+        this.config = config;
     }
 
     public static Builder builder() {
@@ -52,15 +45,8 @@ public final class ChatOperatorFactory extends AbstractStreamOperatorFactory<Cha
     }
 
     @Override
-    @SuppressWarnings("unchecked")
-    public <T extends StreamOperator<ChatAnswer>> T createStreamOperator(StreamOperatorParameters<ChatAnswer> parameters) {
-        return (T) new ChatOperator(parameters, this, getMailboxExecutor());
-    }
-
-    @Override
-    @SuppressWarnings("rawtypes")
-    public Class<? extends StreamOperator> getStreamOperatorClass(ClassLoader classLoader) {
-        return ChatOperator.class;
+    protected StreamOperator<ChatAnswer> create(StreamOperatorParameters<ChatAnswer> parameters, MailboxExecutor mailbox) {
+        return new ChatOperator(parameters, config, mailbox);
     }
 
     /** Builder: model provider and spec required. */
@@ -89,7 +75,7 @@ public final class ChatOperatorFactory extends AbstractStreamOperatorFactory<Cha
             if (settings == null || schedulerFactory == null || clock == null) {
                 throw new IllegalArgumentException("settings, scheduler factory and clock must not be null; omit the opt call for the default");
             }
-            return new ChatOperatorFactory(this);
+            return new ChatOperatorFactory(new ChatStageConfig(modelProvider, modelSpec, settings, schedulerFactory, clock));
         }
     }
 }

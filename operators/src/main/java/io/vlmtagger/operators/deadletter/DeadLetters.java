@@ -10,6 +10,7 @@ import io.vlmtagger.schemas.DeadLetter;
 import io.vlmtagger.schemas.FailureStage;
 import io.vlmtagger.schemas.ImageEvent;
 import io.vlmtagger.schemas.ImageRef;
+import io.vlmtagger.schemas.InlineImage;
 import io.vlmtagger.schemas.flink.RawKafkaRecord;
 import io.vlmtagger.schemas.serde.AvroCodec;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -21,10 +22,11 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>{@code originalBytes} is what lets an operator replay a record: for a raw Kafka record it is
  * the value as received; for an {@link ImageTask} (already decoded) it is the single-object Avro
- * encoding of its {@link ImageEvent}, i.e. the same bytes a producer would have sent (fetched image
- * bytes are never included; an image URI's user-info and query are redacted). It is capped at {@code maxOriginalBytes} (default 1 MiB) and
- * {@code truncated} says so. Messages are redacted ({@link Redaction}) and capped. {@code kafkaKey}
- * is the input record's key as received, whatever the stage.
+ * encoding of its {@link ImageEvent}, i.e. the same bytes a producer would have sent (an inline
+ * image included; bytes fetched from a URI never are; an image URI's user-info and query are
+ * redacted). It is capped at {@code maxOriginalBytes} (default 1 MiB) and {@code truncated} says
+ * so. Messages are redacted ({@link Redaction}) and capped. {@code kafkaKey} is the input record's
+ * key as received, whatever the stage.
  */
 public final class DeadLetters {
     /** The one side output for dead letters, shared by every stage of the job. */
@@ -66,6 +68,21 @@ public final class DeadLetters {
                 copy.setImage(ImageRef.newBuilder(ref).setUri(redacted).build());
                 return copy;
             }
+        }
+        return event;
+    }
+
+    /**
+     * The task's event as the producer sent it: the fetch stage keeps an inline image's bytes only
+     * in {@code task.imageBytes} (see {@code AsyncFetchFunction}), so they go back into the event.
+     */
+    static ImageEvent asSent(ImageTask task) {
+        ImageEvent event = task.event;
+        if (event.getImage() instanceof InlineImage inline && task.imageBytes != null
+                && (inline.getData() == null || !inline.getData().hasRemaining())) {
+            ImageEvent copy = ImageEvent.newBuilder(event).build();
+            copy.setImage(new InlineImage(ByteBuffer.wrap(task.imageBytes), inline.getContentType()));
+            return copy;
         }
         return event;
     }
@@ -143,7 +160,7 @@ public final class DeadLetters {
             String id = eventId;
             DeadLetter.Builder dl = DeadLetter.newBuilder();
             if (task != null) {
-                original = task.event == null ? null : EVENT_CODEC.encode(withoutCredentials(task.event));
+                original = task.event == null ? null : EVENT_CODEC.encode(withoutCredentials(asSent(task)));
                 id = id != null ? id : task.eventId();
                 dl.setTopic(task.topic).setPartition(task.partition).setOffset(task.offset)
                         .setKafkaKey(task.key == null ? null : ByteBuffer.wrap(task.key));

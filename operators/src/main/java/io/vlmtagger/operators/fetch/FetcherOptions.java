@@ -1,5 +1,7 @@
 package io.vlmtagger.operators.fetch;
 
+import org.apache.flink.configuration.ReadableConfig;
+
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +35,8 @@ public final class FetcherOptions implements Serializable {
     private final long maxBytes;
     private final int maxRedirects;
     private final int fileReadThreads;
+    private final int capacity;
+    private final long maxInFlightBytes;
 
     private FetcherOptions(Builder b) {
         this.allowedRoots = List.copyOf(b.allowedRoots);
@@ -43,6 +47,30 @@ public final class FetcherOptions implements Serializable {
         this.maxBytes = b.maxBytes;
         this.maxRedirects = b.maxRedirects;
         this.fileReadThreads = b.fileReadThreads;
+        this.capacity = b.capacity;
+        this.maxInFlightBytes = b.maxInFlightBytes;
+    }
+
+    /**
+     * The {@link FetchOptions} of a job configuration: allow-lists, size cap, the timeout for the
+     * whole exchange (connecting gets at most 2 s of it), capacity and in-flight bytes.
+     */
+    public static FetcherOptions fromConfig(ReadableConfig config) {
+        Duration timeout = config.get(FetchOptions.TIMEOUT);
+        Builder b = builder()
+                .optAllowedSchemes(new LinkedHashSet<>(config.get(FetchOptions.ALLOWED_SCHEMES)))
+                .optMaxBytes(config.get(FetchOptions.MAX_BYTES).getBytes())
+                .optReadTimeout(timeout)
+                .optConnectTimeout(timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2))
+                .optCapacity(config.get(FetchOptions.CAPACITY))
+                .optMaxInFlightBytes(config.get(FetchOptions.MAX_IN_FLIGHT_BYTES).getBytes());
+        for (String root : config.getOptional(FetchOptions.ALLOWED_ROOTS).orElse(List.of())) {
+            b.optAllowedRoot(Path.of(root));
+        }
+        for (String host : config.getOptional(FetchOptions.ALLOWED_HOSTS).orElse(List.of())) {
+            b.optAllowedHost(host);
+        }
+        return b.build();
     }
 
     public static Builder builder() {
@@ -86,6 +114,16 @@ public final class FetcherOptions implements Serializable {
         return fileReadThreads;
     }
 
+    /** Fetches in flight per subtask (the async operator's capacity). */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Bytes of images one fetch subtask holds in flight (see {@link FetchOptions#MAX_IN_FLIGHT_BYTES}). */
+    public long maxInFlightBytes() {
+        return maxInFlightBytes;
+    }
+
     /** Exact host names, or {@code *.suffix} for any subdomain of suffix (not suffix itself). */
     public boolean isHostAllowed(String host) {
         if (host == null) {
@@ -113,6 +151,8 @@ public final class FetcherOptions implements Serializable {
         private long maxBytes = 20L * 1024 * 1024;
         private int maxRedirects = 3;
         private int fileReadThreads = 2;
+        private int capacity = FetchOptions.CAPACITY.defaultValue();
+        private long maxInFlightBytes = FetchOptions.MAX_IN_FLIGHT_BYTES.defaultValue().getBytes();
 
         private Builder() {}
 
@@ -161,6 +201,16 @@ public final class FetcherOptions implements Serializable {
             return this;
         }
 
+        public Builder optCapacity(int capacity) {
+            this.capacity = capacity;
+            return this;
+        }
+
+        public Builder optMaxInFlightBytes(long maxInFlightBytes) {
+            this.maxInFlightBytes = maxInFlightBytes;
+            return this;
+        }
+
         public FetcherOptions build() {
             for (String s : allowedSchemes) {
                 if (!SUPPORTED_SCHEMES.contains(s)) {
@@ -176,8 +226,10 @@ public final class FetcherOptions implements Serializable {
                 throw new IllegalArgumentException("optMaxBytes must be in 1.." + (Integer.MAX_VALUE - 8) + ", got "
                         + maxBytes);
             }
-            if (maxRedirects < 0 || fileReadThreads < 1) {
-                throw new IllegalArgumentException("optMaxRedirects must be >= 0 and optFileReadThreads >= 1");
+            if (maxRedirects < 0 || fileReadThreads < 1 || capacity < 1 || maxInFlightBytes < 1) {
+                throw new IllegalArgumentException("optMaxRedirects must be >= 0 and optFileReadThreads, optCapacity"
+                        + " (" + FetchOptions.CAPACITY.key() + ") and optMaxInFlightBytes ("
+                        + FetchOptions.MAX_IN_FLIGHT_BYTES.key() + ") >= 1");
             }
             for (String h : allowedHosts) {
                 if (h.isBlank() || h.equals("*") || h.equals("*.")) {

@@ -26,7 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import io.vlmtagger.operators.batching.DaemonThreads;
+import io.vlmtagger.operators.runtime.DaemonThreads;
 import io.vlmtagger.operators.deadletter.Redaction;
 import io.vlmtagger.schemas.ImageEvent;
 import io.vlmtagger.schemas.ImageRef;

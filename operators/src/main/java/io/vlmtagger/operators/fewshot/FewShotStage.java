@@ -12,7 +12,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * Wires few-shot tagging into a job: events that ask for {@link TaskType#FEW_SHOT_TAGS} connect to
- * the broadcast exemplar stream. The result's side output {@link
+ * the exemplar stream, broadcast to every subtask. The result's side output {@link
  * io.vlmtagger.operators.deadletter.DeadLetters#TAG} carries the dead letters.
  */
 public final class FewShotStage {
@@ -32,10 +32,10 @@ public final class FewShotStage {
      * @param exemplars the exemplars topic (see {@link ExemplarDeserializationSchema})
      */
     public static SingleOutputStreamOperator<EnrichedImage> apply(DataStream<ImageTask> fetched,
-            DataStream<Exemplar> exemplars, FewShotFunction function) {
+            DataStream<Exemplar> exemplars, FewShotOperatorFactory factory) {
         return fetched.filter(FewShotStage::wantsFewShot).name("wants-few-shot").uid("wants-few-shot")
-                .connect(exemplars.broadcast(FewShotFunction.EXEMPLARS))
-                .process(function, OUTPUT_TYPE)
-                .name("few-shot").uid("few-shot");
+                .connect(exemplars.broadcast())
+                .transform("few-shot", OUTPUT_TYPE, factory)
+                .uid("few-shot");
     }
 }

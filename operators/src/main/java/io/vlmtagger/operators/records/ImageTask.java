@@ -1,6 +1,7 @@
 package io.vlmtagger.operators.records;
 
 import io.vlmtagger.schemas.ImageEvent;
+import io.vlmtagger.schemas.InlineImage;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
@@ -38,6 +39,24 @@ public class ImageTask {
         this.partition = partition;
         this.offset = offset;
         this.receivedAtMs = receivedAtMs;
+    }
+
+    /**
+     * Approximately the bytes this task holds: its image bytes, an inline image still in the event,
+     * and a fixed allowance for the other fields. What the in-flight byte budgets count.
+     */
+    public long sizeBytes() {
+        long size = 512;
+        if (imageBytes != null) {
+            size += imageBytes.length;
+        }
+        if (event != null && event.getImage() instanceof InlineImage inline && inline.getData() != null) {
+            size += inline.getData().remaining();
+        }
+        if (event != null && event.getQuestion() != null) {
+            size += 2L * event.getQuestion().length();
+        }
+        return size;
     }
 
     public String eventId() {

@@ -1,8 +1,8 @@
 package io.vlmtagger.operators.chat;
 
-import io.vlmtagger.operators.inference.InferenceSettings;
+import io.vlmtagger.operators.stage.InferenceSettings;
 import io.vlmtagger.operators.records.ImageTask;
-import io.vlmtagger.operators.slots.ModelSpec;
+import io.vlmtagger.operators.runtime.ModelSpec;
 import io.vlmtagger.operators.testutils.FakeModels;
 import io.vlmtagger.operators.testutils.RegisteredFakes;
 import io.vlmtagger.schemas.ChatAnswer;

@@ -2,7 +2,7 @@ package io.vlmtagger.operators.chat;
 
 import io.vlmtagger.models.api.ChatTurn;
 import io.vlmtagger.operators.deadletter.DeadLetters;
-import io.vlmtagger.operators.inference.InferenceSettings;
+import io.vlmtagger.operators.stage.InferenceSettings;
 import io.vlmtagger.operators.records.ImageTask;
 import io.vlmtagger.operators.testutils.FakeChatModel;
 import io.vlmtagger.operators.testutils.FakeModel;

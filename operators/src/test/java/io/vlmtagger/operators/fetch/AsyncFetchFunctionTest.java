@@ -204,4 +204,30 @@ class AsyncFetchFunctionTest {
         return out.stream().filter(o -> !o.isOk() && eventId.equals(o.deadLetter.getEventId()))
                 .findFirst().orElseThrow().deadLetter;
     }
+
+    @Test
+    void anInlineImageIsKeptOnceAfterTheFetchAndDeadLettersStillCarryIt() throws Exception {
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3};
+        ImageEvent event = ImageEvent.newBuilder().setEventId("inline-1").setEventTime(Instant.EPOCH).setSource("t")
+                .setImage(InlineImage.newBuilder().setData(ByteBuffer.wrap(png)).setContentType("image/png").build())
+                .setTasks(List.of(TaskType.CAPTION)).build();
+        ImageTask fetched = AsyncFetchFunction.withImage(new ImageTask(event, "images", 0, 7, 1),
+                new FetchedImage(png, "sha", "image/png", "inline"));
+
+        assertThat(fetched.imageBytes).isEqualTo(png);
+        InlineImage kept = (InlineImage) fetched.event.getImage();
+        assertThat(kept.getData().remaining()).as("the event no longer holds a second copy").isZero();
+        assertThat(kept.getContentType()).isEqualTo("image/png");
+        assertThat(fetched.event.getEventId()).isEqualTo("inline-1");
+        assertThat(((InlineImage) event.getImage()).getData().remaining()).as("the input is not changed").isEqualTo(png.length);
+        assertThat(fetched.sizeBytes()).isEqualTo(512 + png.length);
+
+        DeadLetter dl = io.vlmtagger.operators.deadletter.DeadLetters.forTask(fetched)
+                .setStage(FailureStage.INFERENCE).setReason("inference_failed").build();
+        ImageEvent replay = io.vlmtagger.schemas.serde.AvroCodec.of(ImageEvent.class).decode(dl.getOriginalBytes().array());
+        ByteBuffer data = ((InlineImage) replay.getImage()).getData();
+        byte[] replayed = new byte[data.remaining()];
+        data.get(replayed);
+        assertThat(replayed).as("the dead letter replays the event as sent").isEqualTo(png);
+    }
 }

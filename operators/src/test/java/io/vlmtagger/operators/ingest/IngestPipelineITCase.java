@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
 import io.vlmtagger.operators.deadletter.DeadLetters;
 import io.vlmtagger.operators.fetch.AsyncFetchFunction;
 import io.vlmtagger.operators.fetch.FetcherOptions;
-import io.vlmtagger.operators.fetch.OutcomeRouter;
+import io.vlmtagger.operators.deadletter.OutcomeRouter;
 import io.vlmtagger.operators.records.ImageTask;
 import io.vlmtagger.operators.records.Outcome;
 import io.vlmtagger.schemas.DeadLetter;

@@ -1,10 +1,11 @@
 package io.vlmtagger.operators.testutils;
 
+import io.vlmtagger.models.api.FewShotTagger;
 import io.vlmtagger.models.api.ImageCaptioner;
 import io.vlmtagger.models.api.VisualChatModel;
-import io.vlmtagger.operators.batching.BatchScheduler;
-import io.vlmtagger.operators.batching.BatchSchedulerFactory;
-import io.vlmtagger.operators.slots.ModelProvider;
+import io.vlmtagger.operators.runtime.BatchScheduler;
+import io.vlmtagger.operators.runtime.BatchSchedulerFactory;
+import io.vlmtagger.operators.runtime.ModelProvider;
 
 import java.util.Map;
 import java.util.UUID;
@@ -39,9 +40,18 @@ public final class FakeModels {
         return (spec, device) -> ((FakeChatModel) lookup(id)).open(device);
     }
 
+    public static ModelProvider<FewShotTagger> fewShotProvider(String id) {
+        return (spec, device) -> ((NearestExemplarTagger) lookup(id)).open(device);
+    }
+
     /** A factory returning the registered scheduler (not closed by the operator's close: a no-op for manual ones). */
     public static BatchSchedulerFactory schedulerFactory(String id) {
         return name -> (BatchScheduler) lookup(id);
+    }
+
+    /** The registered object {@code id}, for serializable test functions that find their fake by id. */
+    public static <T> T lookup(String id, Class<T> type) {
+        return type.cast(lookup(id));
     }
 
     private static Object lookup(String id) {

@@ -1,6 +1,6 @@
 package io.vlmtagger.operators.testutils;
 
-import io.vlmtagger.operators.batching.BatchScheduler;
+import io.vlmtagger.operators.runtime.BatchScheduler;
 
 import java.time.Duration;
 import java.util.ArrayList;
