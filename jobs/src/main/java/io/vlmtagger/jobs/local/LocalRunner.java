@@ -10,7 +10,6 @@ import io.vlmtagger.jobs.config.SearchBackend;
 import io.vlmtagger.jobs.kafka.EmbeddedKafka;
 import io.vlmtagger.models.api.ImageCaptioner;
 import io.vlmtagger.models.api.VisualChatModel;
-import io.vlmtagger.models.dataset.ShapesDataset;
 import io.vlmtagger.operators.search.lucene.LuceneSearcher;
 import io.vlmtagger.operators.search.lucene.SearchHit;
 import io.vlmtagger.operators.slots.ModelProvider;
@@ -78,7 +77,7 @@ public final class LocalRunner {
         this.chatModels = chatModels;
     }
 
-    /** A runner on real checkpoints (given, trained tiny, or the placeholder). */
+    /** A runner on real checkpoints (given, or the trained tiny ones). */
     public static LocalRunner withCheckpoints(JobConfig config, PrintStream out) {
         return new LocalRunner(config, out, r -> CheckpointModels.captioners(), r -> CheckpointModels.chatModels());
     }
@@ -122,10 +121,9 @@ public final class LocalRunner {
 
         List<LocalImages.LocalImage> images = userConfig.getOptional(LocalRunOptions.IMAGES_DIR).isPresent()
                 ? LocalImages.fromFolder(Path.of(userConfig.get(LocalRunOptions.IMAGES_DIR)), userConfig.get(LocalRunOptions.IMAGE_COUNT))
-                : LocalImages.generate(work.resolve("images"), userConfig.get(LocalRunOptions.IMAGE_COUNT),
-                        ShapesDataset.DEFAULT_IMAGE_SIZE);
+                : LocalImages.samples(work.resolve("images"), userConfig.get(LocalRunOptions.IMAGE_COUNT));
         say(images.size() + " images from " + (userConfig.getOptional(LocalRunOptions.IMAGES_DIR).isPresent()
-                ? userConfig.get(LocalRunOptions.IMAGES_DIR) : "the shapes generator (seed " + LocalImages.SEED + ")"));
+                ? userConfig.get(LocalRunOptions.IMAGES_DIR) : "the sample scenes shipped with the tiny checkpoints"));
 
         try (EmbeddedKafka kafka = quietly(() -> EmbeddedKafka.builder().optBaseDirectory(work.resolve("kafka")).build())) {
             say("Kafka broker (KRaft, in-process) at " + kafka.bootstrapServers());
@@ -257,8 +255,7 @@ public final class LocalRunner {
                 .sorted(Comparator.comparingInt(ChatAnswer::getTurn)).toList();
         RunReport report = new RunReport(byId, captioned.stream().map(OutputWatcher.Timed::value).toList(), answers,
                 watcher.deadLetters().stream().map(OutputWatcher.Timed::value).toList(), throughput,
-                percentiles(latencies), percentiles(processing), percentiles(inference), query == null ? "" : query, hits, indexed, complete,
-                checkpoints.anyPlaceholder());
+                percentiles(latencies), percentiles(processing), percentiles(inference), query == null ? "" : query, hits, indexed, complete);
         SummaryPrinter.print(report, checkpoints, out);
         return report;
     }

@@ -19,12 +19,6 @@ final class SummaryPrinter {
     static void print(RunReport r, LocalCheckpoints.Resolved checkpoints, PrintStream out) {
         out.println();
         out.println("==================================== summary ====================================");
-        if (r.placeholder()) {
-            out.println("NOTE: PLACEHOLDER model checkpoint(s) in use (untrained random weights, see below):");
-            out.println("      their captions, tags and answers are random words; the pipeline around them is real.");
-            out.println("      Give --blip2 <dir> (and --llava <dir>) for real checkpoints.");
-            out.println();
-        }
         out.println("caption model: " + checkpoints.captionDir() + " (" + checkpoints.captionKind().description() + ")");
         out.println("chat model:    " + (checkpoints.chatDir() == null ? "-" : checkpoints.chatDir().toString())
                 + " (" + checkpoints.chatKind().description() + ")");

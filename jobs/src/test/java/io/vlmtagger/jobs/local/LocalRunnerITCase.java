@@ -14,8 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The README's first command, minus Maven: the local runner with its own broker, MiniCluster,
- * Lucene index, generated images and the placeholder BLIP-2 and LLaVA on DJL (real model code,
- * untrained weights), on a few images plus a two-turn conversation.
+ * Lucene index, the shipped sample images and the trained tiny BLIP-2 and LLaVA on DJL, on a few
+ * images plus a two-turn conversation.
  */
 class LocalRunnerITCase {
 
@@ -47,8 +47,7 @@ class LocalRunnerITCase {
         assertThat(report.imagesPerSecond()).isPositive();
         assertThat(report.latencyMs()).containsKeys("p50", "p90", "p99", "max");
 
-        // placeholders unless the models jar ships trained tiny checkpoints; either way the run says which
-        assertThat(printed.contains("PLACEHOLDER")).isEqualTo(report.placeholder());
+        assertThat(printed).contains(LocalCheckpoints.Kind.TRAINED_TINY.description());
         assertThat(printed).contains("summary", "shapes-000.png", "shapes-002.png",
                 "dead letters: 1", "throughput:", "search index: 5 documents", "conversation", LocalRunner.QUESTIONS.get(1));
     }

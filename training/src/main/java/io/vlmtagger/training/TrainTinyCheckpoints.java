@@ -1,0 +1,45 @@
+package io.vlmtagger.training;
+
+import java.nio.file.Path;
+
+/**
+ * The one command that reproduces both shipped checkpoints: trains the captioner, then the chat
+ * model, each with its recipe ({@link TrainOptions#captionerRecipe}, {@link TrainOptions#chatRecipe}),
+ * writes them into {@code --out-dir} (default: the resource folders of the checkpoints module) and
+ * prints the held-out evaluation of both.
+ *
+ * <pre>
+ * mvn -B -q -pl training exec:java -Dexec.mainClass=io.vlmtagger.training.TrainTinyCheckpoints \
+ *     [-Dexec.args="--out-dir /tmp/tiny --eval-count 500"]
+ * </pre>
+ */
+public final class TrainTinyCheckpoints {
+    private TrainTinyCheckpoints() {}
+
+    public static void main(String[] args) throws Exception {
+        Path captionerDir = TrainCaptioner.DEFAULT_OUTPUT;
+        Path chatDir = TrainChat.DEFAULT_OUTPUT;
+        String evalCount = "500";
+        for (int i = 0; i < args.length; i += 2) {
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + args[i] + " has no value");
+            }
+            switch (args[i]) {
+                case "--out-dir" -> {
+                    captionerDir = Path.of(args[i + 1]).resolve(captionerDir.getFileName());
+                    chatDir = Path.of(args[i + 1]).resolve(chatDir.getFileName());
+                }
+                case "--eval-count" -> evalCount = args[i + 1];
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (known: --out-dir --eval-count)");
+            }
+        }
+        TrainingThreads.configure();
+        long start = System.nanoTime();
+        TrainingRun captioner = new CaptionTrainer(TrainOptions.captionerRecipe(captionerDir)).train(System.out::println);
+        TrainingRun chat = new ChatTrainer(TrainOptions.chatRecipe(chatDir)).train(System.out::println);
+        System.out.printf("trained the captioner in %.1f s and the chat model in %.1f s (%.1f min in all)%n",
+                captioner.seconds(), chat.seconds(), (System.nanoTime() - start) / 60e9);
+        Evaluate.main(new String[] {"--captioner", captionerDir.toString(), "--chat", chatDir.toString(),
+                "--count", evalCount});
+    }
+}
