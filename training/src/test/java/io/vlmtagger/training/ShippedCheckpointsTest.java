@@ -7,8 +7,8 @@ import io.vlmtagger.training.dataset.ImageFormat;
 import io.vlmtagger.training.dataset.ShapesDataset;
 import io.vlmtagger.models.pipeline.Blip2Captioner;
 import io.vlmtagger.models.pipeline.LlavaChatModel;
-import java.net.URISyntaxException;
-import java.net.URL;
+import io.vlmtagger.checkpoints.ShippedCheckpoint;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -51,23 +51,21 @@ class ShippedCheckpointsTest {
 
     private static CaptionScores captions(ImageFormat format, int count) throws Exception {
         ShapesDataset data = ShapesDataset.builder().setSeed(TEST_SEED).build();
-        try (Blip2Captioner model = Blip2Captioner.builder().setCheckpoint(shipped("checkpoints/tiny-blip2-shapes")).build()) {
+        try (Blip2Captioner model = Blip2Captioner.builder().setCheckpoint(shipped(ShippedCheckpoint.BLIP2_SHAPES)).build()) {
             return HeldOutEvaluation.captions(model, data, count, format, 32);
         }
     }
 
     private static QaScores answers(int images) throws Exception {
         ShapesDataset data = ShapesDataset.builder().setSeed(TEST_SEED + 1000).build();
-        try (LlavaChatModel model = LlavaChatModel.builder().setCheckpoint(shipped("checkpoints/tiny-llava-shapes")).build()) {
+        try (LlavaChatModel model = LlavaChatModel.builder().setCheckpoint(shipped(ShippedCheckpoint.LLAVA_SHAPES)).build()) {
             return HeldOutEvaluation.answers(model, data, images, 2, ImageFormat.PNG, 40);
         }
     }
 
-    private static Path shipped(String folder) throws URISyntaxException {
-        URL config = ShippedCheckpointsTest.class.getClassLoader().getResource(folder + "/config.json");
-        assertThat(config).as("the checkpoints artifact ships " + folder).isNotNull();
-        Path dir = Path.of(config.toURI()).getParent();
-        assertThat(Files.isRegularFile(dir.resolve("model.safetensors"))).isTrue();
+    private static Path shipped(ShippedCheckpoint checkpoint) throws IOException {
+        Path dir = checkpoint.copyTo(Files.createTempDirectory("shipped"));
+        assertThat(dir.resolve("model.safetensors")).isRegularFile();
         return dir;
     }
 }

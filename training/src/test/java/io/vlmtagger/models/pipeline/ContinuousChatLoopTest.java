@@ -13,10 +13,10 @@ import io.vlmtagger.training.dataset.CaptionGrammar;
 import io.vlmtagger.training.dataset.ImageFormat;
 import io.vlmtagger.training.dataset.ShapesDataset;
 import io.vlmtagger.models.runtime.SharedModelRegistry;
+import io.vlmtagger.checkpoints.ShippedCheckpoint;
 import io.vlmtagger.models.testutil.FixtureCheckpoints;
 import io.vlmtagger.models.testutil.RandomPixels;
 import io.vlmtagger.models.text.PromptTooLongException;
-import java.net.URL;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -63,10 +63,8 @@ class ContinuousChatLoopTest {
     }
 
     @Test
-    void shippedShapesModelAnswersEqualSoloAnswers() throws Exception {
-        URL config = getClass().getClassLoader().getResource("checkpoints/tiny-llava-shapes/config.json");
-        assertThat(config).as("the checkpoints artifact ships checkpoints/tiny-llava-shapes").isNotNull();
-        Path dir = Path.of(config.toURI()).getParent();
+    void shippedShapesModelAnswersEqualSoloAnswers(@TempDir Path tmp) throws Exception {
+        Path dir = ShippedCheckpoint.LLAVA_SHAPES.copyTo(tmp);
         try (LlavaChatModel chat = LlavaChatModel.builder().setCheckpoint(dir).optRegistry(new SharedModelRegistry()).build()) {
             ShapesDataset data = ShapesDataset.builder().setSeed(77).build();
             List<ChatRequest> requests = new ArrayList<>();
