@@ -25,6 +25,11 @@ public final class SampleImages {
     public static final String MANIFEST = "manifest.tsv";
     /** Captioned shape scenes: {@code file \t caption}. */
     public static final String SHAPES = "shapes";
+    /**
+     * The few-shot demo: exemplars of one label set ({@code before}), the exemplars that replace
+     * them mid-run ({@code after}) and query images: {@code file \t role \t tag \t description}.
+     */
+    public static final String FEW_SHOT = "few-shot";
 
     private SampleImages() {}
 

@@ -20,7 +20,9 @@ public enum ShippedCheckpoint {
     /** BLIP-2 captioner of shape scenes. */
     BLIP2_SHAPES("tiny-blip2-shapes"),
     /** LLaVA answering one-word questions about shape scenes. */
-    LLAVA_SHAPES("tiny-llava-shapes");
+    LLAVA_SHAPES("tiny-llava-shapes"),
+    /** IDEFICS (Flamingo) tagging shape images with the labels of exemplars given in the prompt. */
+    IDEFICS_SHAPES("tiny-idefics-shapes");
 
     /** Classpath folder holding every shipped checkpoint. */
     public static final String RESOURCE_ROOT = "checkpoints/";

@@ -11,7 +11,7 @@ import java.util.Map;
  * ParameterSet}, updating the parameters in place and zeroing their gradients. Gradients are
  * clipped to a global L2 norm first. Runs outside a gradient collector (no autograd recording).
  */
-final class Adam {
+public final class Adam {
     private final ParameterSet params;
     private final float beta1;
     private final float beta2;
@@ -23,7 +23,7 @@ final class Adam {
     private int steps;
     private int skipped;
 
-    Adam(ParameterSet params, float weightDecay, float clipNorm) {
+    public Adam(ParameterSet params, float weightDecay, float clipNorm) {
         this.params = params;
         this.beta1 = 0.9f;
         this.beta2 = 0.98f;
@@ -33,7 +33,7 @@ final class Adam {
     }
 
     /** One update with learning rate {@code lr}; returns the gradient norm before clipping. */
-    float step(float lr) {
+    public float step(float lr) {
         steps++;
         NDManager m = params.manager();
         try (NDManager scratch = m.newSubManager()) {
@@ -81,7 +81,7 @@ final class Adam {
     }
 
     /** Steps dropped because the gradient was not finite. */
-    int skipped() {
+    public int skipped() {
         return skipped;
     }
 

@@ -24,7 +24,7 @@ import java.util.List;
  * ({@link CheckpointWriter#writeWeights} leaves them out): the shipped files hold only the
  * architecture's own parameters.
  */
-final class CellProbe {
+public final class CellProbe {
     static final String PREFIX = "training_probe.";
     private final Linear shape;
     private final Linear color;
@@ -35,13 +35,17 @@ final class CellProbe {
     private final float weight;
 
     private CellProbe(ParameterSet p, TinyConfigs.Sizes sizes, float weight) {
-        int hidden = sizes.hidden();
+        this(p, sizes.hidden(), sizes.imageSize(), sizes.patchSize(), weight);
+    }
+
+    /** Heads over {@code hidden}-wide patch tokens of {@code imageSize} scenes cut into {@code patchSize} patches. */
+    public CellProbe(ParameterSet p, int hidden, int imageSize, int patchSize, float weight) {
         this.shape = TrainBlocks.linear(p, PREFIX + "shape.", ShapeKind.values().length + 1, hidden, true);
         this.color = TrainBlocks.linear(p, PREFIX + "color.", ShapeColor.values().length + 1, hidden, true);
         this.size = TrainBlocks.linear(p, PREFIX + "size.", 3, hidden, true);
         this.column = TrainBlocks.linear(p, PREFIX + "column.", ShapesDataset.COLUMNS, hidden, true);
-        this.imageSize = sizes.imageSize();
-        this.patchSize = sizes.patchSize();
+        this.imageSize = imageSize;
+        this.patchSize = patchSize;
         this.weight = weight;
     }
 
@@ -51,7 +55,7 @@ final class CellProbe {
     }
 
     /** {@code loss} plus the weighted probe loss over {@code patches [B, N, D]} (no class token); {@code loss} when off. */
-    static NDArray addTo(CellProbe probe, NDArray loss, NDArray patches, List<Scene> scenes) {
+    public static NDArray addTo(CellProbe probe, NDArray loss, NDArray patches, List<Scene> scenes) {
         return probe == null ? loss : loss.add(probe.loss(patches, scenes).mul(probe.weight));
     }
 
@@ -96,7 +100,7 @@ final class CellProbe {
                 .div(4);
     }
 
-    static boolean isProbeParameter(String key) {
+    public static boolean isProbeParameter(String key) {
         return key.startsWith(PREFIX);
     }
 }

@@ -21,7 +21,7 @@ import java.util.Map;
  * {@code model.safetensors}. {@code config.json} comes from {@link TinyConfigs}.
  */
 public final class CheckpointWriter {
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
     /** OpenAI CLIP normalisation, as BLIP-2 and LLaVA processors use. */
     private static final double[] MEAN = {0.48145466, 0.4578275, 0.40821073};
     private static final double[] STD = {0.26862954, 0.26130258, 0.27577711};
@@ -33,21 +33,7 @@ public final class CheckpointWriter {
             throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("tokenizer.json"), tokenizerJson().toPrettyString());
-        ObjectNode tc = JSON.createObjectNode();
-        tc.put("tokenizer_class", "PreTrainedTokenizerFast");
-        tc.put("bos_token", TinyVocabulary.BOS);
-        tc.put("eos_token", TinyVocabulary.EOS);
-        tc.put("pad_token", TinyVocabulary.PAD);
-        tc.put("unk_token", TinyVocabulary.UNK);
-        tc.put("padding_side", "left");
-        tc.put("model_max_length", maxLength);
-        Files.writeString(dir.resolve("tokenizer_config.json"), tc.toPrettyString());
-        ObjectNode gen = JSON.createObjectNode();
-        gen.put("bos_token_id", TinyVocabulary.BOS_ID);
-        gen.put("eos_token_id", TinyVocabulary.EOS_ID);
-        gen.put("pad_token_id", TinyVocabulary.PAD_ID);
-        gen.put("transformers_version", "4.40.2");
-        Files.writeString(dir.resolve("generation_config.json"), gen.toPrettyString());
+        writeTokenizerAndGenerationConfig(dir, maxLength);
         Files.writeString(dir.resolve("preprocessor_config.json"), preprocessorJson(clipProcessor, imageSize).toPrettyString());
     }
 
@@ -69,21 +55,36 @@ public final class CheckpointWriter {
                 StandardCopyOption.ATOMIC_MOVE);
     }
 
-    static void writeJson(Path file, ObjectNode node) throws IOException {
+    public static void writeJson(Path file, ObjectNode node) throws IOException {
         Files.writeString(file, node.toPrettyString());
     }
 
     static ObjectNode tokenizerJson() {
-        List<String> tokens = TinyVocabulary.tokens();
+        List<String> tokens = new java.util.ArrayList<>(TinyVocabulary.tokens());
+        for (int id = tokens.size(); id < TinyVocabulary.size(); id++) {
+            tokens.add("<extra_" + id + ">");
+        }
+        return tokenizerJson(tokens, TinyVocabulary.SPECIALS);
+    }
+
+    /**
+     * A WordLevel {@code tokenizer.json}: {@code tokens} by id (every id below {@code tokens.size()}),
+     * those in {@code specials} as special added tokens, lowercasing, whitespace/punctuation split, a
+     * {@code <s>} template and a decoder that glues punctuation back.
+     */
+    public static ObjectNode tokenizerJson(List<String> tokens, java.util.Collection<String> specials) {
         ObjectNode root = JSON.createObjectNode();
         root.put("version", "1.0");
         root.putNull("truncation");
         root.putNull("padding");
         ArrayNode added = root.putArray("added_tokens");
-        for (int id = 0; id < TinyVocabulary.SPECIALS.size(); id++) {
+        for (int id = 0; id < tokens.size(); id++) {
+            if (!specials.contains(tokens.get(id))) {
+                continue;
+            }
             ObjectNode t = added.addObject();
             t.put("id", id);
-            t.put("content", TinyVocabulary.SPECIALS.get(id));
+            t.put("content", tokens.get(id));
             t.put("single_word", false);
             t.put("lstrip", false);
             t.put("rstrip", false);
@@ -103,18 +104,54 @@ public final class CheckpointWriter {
         pair.addObject().putObject("Sequence").put("id", "B").put("type_id", 1);
         ObjectNode st = post.putObject("special_tokens").putObject(TinyVocabulary.BOS);
         st.put("id", TinyVocabulary.BOS);
-        st.putArray("ids").add(TinyVocabulary.BOS_ID);
+        st.putArray("ids").add(tokens.indexOf(TinyVocabulary.BOS));
         st.putArray("tokens").add(TinyVocabulary.BOS);
         // WordPiece's decoder joins with spaces and, with cleanup, removes the space before , and ?
         root.putObject("decoder").put("type", "WordPiece").put("prefix", "##").put("cleanup", true);
         ObjectNode model = root.putObject("model");
         model.put("type", "WordLevel");
         ObjectNode vocab = model.putObject("vocab");
-        for (int id = 0; id < TinyVocabulary.size(); id++) {
-            vocab.put(id < tokens.size() ? tokens.get(id) : "<extra_" + id + ">", id);
+        for (int id = 0; id < tokens.size(); id++) {
+            vocab.put(tokens.get(id), id);
         }
         model.put("unk_token", TinyVocabulary.UNK);
         return root;
+    }
+
+    /** {@code tokenizer_config.json} and {@code generation_config.json} with the tiny vocabulary's special tokens. */
+    public static void writeTokenizerAndGenerationConfig(Path dir, int maxLength) throws IOException {
+        Files.createDirectories(dir);
+        ObjectNode tc = JSON.createObjectNode();
+        tc.put("tokenizer_class", "PreTrainedTokenizerFast");
+        tc.put("bos_token", TinyVocabulary.BOS);
+        tc.put("eos_token", TinyVocabulary.EOS);
+        tc.put("pad_token", TinyVocabulary.PAD);
+        tc.put("unk_token", TinyVocabulary.UNK);
+        tc.put("padding_side", "left");
+        tc.put("model_max_length", maxLength);
+        Files.writeString(dir.resolve("tokenizer_config.json"), tc.toPrettyString());
+        ObjectNode gen = JSON.createObjectNode();
+        gen.put("bos_token_id", TinyVocabulary.BOS_ID);
+        gen.put("eos_token_id", TinyVocabulary.EOS_ID);
+        gen.put("pad_token_id", TinyVocabulary.PAD_ID);
+        gen.put("transformers_version", "4.40.2");
+        Files.writeString(dir.resolve("generation_config.json"), gen.toPrettyString());
+    }
+
+    /** {@code preprocessor_config.json} of {@code IdeficsImageProcessor} (square resize, OpenAI CLIP mean/std). */
+    public static ObjectNode ideficsPreprocessorJson(int imageSize) {
+        ObjectNode p = JSON.createObjectNode();
+        p.put("image_processor_type", "IdeficsImageProcessor");
+        p.put("processor_class", "IdeficsProcessor");
+        p.put("image_size", imageSize);
+        p.put("image_num_channels", 3);
+        ArrayNode mean = p.putArray("image_mean");
+        ArrayNode std = p.putArray("image_std");
+        for (int i = 0; i < 3; i++) {
+            mean.add(MEAN[i]);
+            std.add(STD[i]);
+        }
+        return p;
     }
 
     static ObjectNode preprocessorJson(boolean clip, int imageSize) {

@@ -1,9 +1,9 @@
 package io.vlmtagger.training;
 
 /** Linear warm-up to {@code peak}, then cosine decay to {@code peak * floor} at {@code total} steps. */
-record LearningRate(float peak, int warmup, int total, float floor) {
+public record LearningRate(float peak, int warmup, int total, float floor) {
 
-    float at(int step) {
+    public float at(int step) {
         if (step < warmup) {
             return peak * (step + 1) / warmup;
         }

@@ -63,6 +63,14 @@ public final class ParameterSet implements AutoCloseable {
         params.putAll(loaded.params);
     }
 
+    /**
+     * A set holding copies of {@code tensors} that also creates parameters it does not hold yet
+     * (seeded by {@code seed}): e.g. a model's initial weights plus training-only heads.
+     */
+    public static ParameterSet startingFrom(NDManager parent, Map<String, NDArray> tensors, long seed) {
+        return new ParameterSet(of(parent, tensors), new Random(seed));
+    }
+
     /** A set over given tensors (copied into the set's manager as float32); requests must match them. */
     public static ParameterSet of(NDManager parent, Map<String, NDArray> tensors) {
         ParameterSet set = new ParameterSet(parent.newSubManager(), null, false);

@@ -14,7 +14,7 @@ import io.vlmtagger.models.nn.Linear;
  * attention, and the masked cross-entropy. Every result lives in the manager of the per-step input
  * (never in the parameters' manager), so closing the step's manager frees the step.
  */
-final class TrainBlocks {
+public final class TrainBlocks {
     /** Token embedding tables (as transformers' initializer_range). */
     static final float INIT_STD = 0.02f;
     /** Position and class embeddings of the vision towers. */
@@ -26,13 +26,13 @@ final class TrainBlocks {
      * and the image signal, several linear layers deep, reaches the language model too weak to
      * learn from in a few thousand steps.
      */
-    static float fanInStd(long fanIn) {
+    public static float fanInStd(long fanIn) {
         return (float) (1 / Math.sqrt(fanIn));
     }
 
     private TrainBlocks() {}
 
-    static Linear linear(ParameterSet p, String prefix, long out, long in, boolean bias) {
+    public static Linear linear(ParameterSet p, String prefix, long out, long in, boolean bias) {
         return new Linear(p.normal(prefix + "weight", fanInStd(in), out, in), bias ? p.zeros(prefix + "bias", out) : null);
     }
 
@@ -67,7 +67,7 @@ final class TrainBlocks {
      * Mean cross-entropy of {@code logits [B, T, V]} against {@code targets [B, T]} over the positions
      * where {@code weights [B, T]} is 1.
      */
-    static NDArray crossEntropy(NDArray logits, long[] targets, float[] weights) {
+    public static NDArray crossEntropy(NDArray logits, long[] targets, float[] weights) {
         NDManager m = logits.getManager();
         long b = logits.getShape().get(0);
         long t = logits.getShape().get(1);

@@ -1,6 +1,8 @@
 package io.vlmtagger.training;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Options of a training run. {@link #captionerRecipe} and {@link #chatRecipe} are the settings the
@@ -62,30 +64,26 @@ public record TrainOptions(Path output, int steps, int batchSize, float learning
         int saveEvery = o.saveEvery;
         Path init = o.initFrom;
         float probe = o.probeWeight;
-        for (int i = 0; i < args.length; i += 2) {
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("option " + args[i] + " has no value");
-            }
-            String v = args[i + 1];
-            switch (args[i]) {
-                case "--out" -> out = Path.of(v);
-                case "--steps" -> steps = Integer.parseInt(v);
-                case "--batch" -> batch = Integer.parseInt(v);
-                case "--lr" -> lr = Float.parseFloat(v);
-                case "--wd" -> wd = Float.parseFloat(v);
-                case "--seed" -> seed = Long.parseLong(v);
-                case "--log-every" -> logEvery = Integer.parseInt(v);
-                case "--save-every" -> saveEvery = Integer.parseInt(v);
-                case "--init-from" -> init = Path.of(v);
-                case "--probe-weight" -> probe = Float.parseFloat(v);
-                case "--hidden" -> s = new TinyConfigs.Sizes(s.imageSize(), s.patchSize(), Integer.parseInt(v),
+        for (Map.Entry<String, String> e : CommandLine.options(args, List.of("out", "steps", "batch", "lr", "wd", "seed",
+                "hidden", "layers", "patch", "log-every", "save-every", "init-from", "probe-weight")).entrySet()) {
+            String v = e.getValue();
+            switch (e.getKey()) {
+                case "out" -> out = Path.of(v);
+                case "steps" -> steps = Integer.parseInt(v);
+                case "batch" -> batch = Integer.parseInt(v);
+                case "lr" -> lr = Float.parseFloat(v);
+                case "wd" -> wd = Float.parseFloat(v);
+                case "seed" -> seed = Long.parseLong(v);
+                case "log-every" -> logEvery = Integer.parseInt(v);
+                case "save-every" -> saveEvery = Integer.parseInt(v);
+                case "init-from" -> init = Path.of(v);
+                case "probe-weight" -> probe = Float.parseFloat(v);
+                case "hidden" -> s = new TinyConfigs.Sizes(s.imageSize(), s.patchSize(), Integer.parseInt(v),
                         s.layers(), s.heads(), 4 * Integer.parseInt(v));
-                case "--patch" -> s = new TinyConfigs.Sizes(s.imageSize(), Integer.parseInt(v), s.hidden(), s.layers(),
+                case "patch" -> s = new TinyConfigs.Sizes(s.imageSize(), Integer.parseInt(v), s.hidden(), s.layers(),
                         s.heads(), s.intermediate());
-                case "--layers" -> s = new TinyConfigs.Sizes(s.imageSize(), s.patchSize(), s.hidden(),
-                        Integer.parseInt(v), s.heads(), s.intermediate());
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (known: --out --steps --batch --lr --wd --seed --hidden --layers --patch --log-every --save-every --init-from --probe-weight)");
+                default -> s = new TinyConfigs.Sizes(s.imageSize(), s.patchSize(), s.hidden(),
+                        Integer.parseInt(v), s.heads(), s.intermediate()); // layers
             }
         }
         return new TrainOptions(out, steps, batch, lr, wd, seed, s, o.queries, logEvery, saveEvery, init, probe);

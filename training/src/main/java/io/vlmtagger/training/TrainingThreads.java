@@ -10,10 +10,10 @@ import io.vlmtagger.models.runtime.EngineThreads;
  * the next batch ({@link BatchPrefetcher}), and OpenMP workers that spin-wait for a busy core made
  * steps 20x slower on a shared 2-core machine (8.9 s instead of 0.45 s per step).
  */
-final class TrainingThreads {
+public final class TrainingThreads {
     private TrainingThreads() {}
 
-    static void configure() {
+    public static void configure() {
         EngineThreads.configure(1, 1); // one model on one core: 1 intra-op, 1 inter-op thread
     }
 }

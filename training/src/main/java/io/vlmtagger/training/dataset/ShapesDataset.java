@@ -79,17 +79,28 @@ public final class ShapesDataset {
         Collections.shuffle(kinds, r);
         List<ShapeColor> colors = new ArrayList<>(Arrays.asList(ShapeColor.values()));
         Collections.shuffle(colors, r);
+        return compose(index, used, kinds.subList(0, count), colors.subList(0, count), r::nextBoolean, r);
+    }
+
+    /**
+     * A scene of the given shapes, shape {@code i} in column {@code columns.get(i)} (distinct), of
+     * kind {@code kinds.get(i)} and colour {@code colors.get(i)}, its size class from {@code large};
+     * row, jitter, radius, background and noise drawn from {@code r} as {@link #scene(int)} does.
+     */
+    public Scene compose(int index, List<Integer> columns, List<ShapeKind> kinds, List<ShapeColor> colors,
+            java.util.function.BooleanSupplier large, Random r) {
         double cell = imageSize / (double) COLUMNS;
         double jitter = 0.04 * cell;
+        int count = columns.size();
         List<SceneObject> objects = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            boolean large = r.nextBoolean();
-            double radius = cell * (large ? 0.41 + 0.04 * r.nextDouble() : 0.27 + 0.03 * r.nextDouble());
-            int column = used.get(i);
+            boolean isLarge = large.getAsBoolean();
+            double radius = cell * (isLarge ? 0.41 + 0.04 * r.nextDouble() : 0.27 + 0.03 * r.nextDouble());
+            int column = columns.get(i);
             int row = r.nextInt(ROWS);
             double cx = (column + 0.5) * cell + (2 * r.nextDouble() - 1) * jitter;
             double cy = (row + 0.5) * cell + (2 * r.nextDouble() - 1) * jitter;
-            objects.add(new SceneObject(kinds.get(i), colors.get(i), large, column, row, cx, cy, radius));
+            objects.add(new SceneObject(kinds.get(i), colors.get(i), isLarge, column, row, cx, cy, radius));
         }
         int top = background(r);
         int bottom = background(r);

@@ -1,6 +1,7 @@
 package io.vlmtagger.training.dataset;
 
 import io.vlmtagger.checkpoints.SampleImages;
+import io.vlmtagger.training.fewshot.FewShotSamples;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +10,7 @@ import java.util.Locale;
 /**
  * Writes the sample images the local run sends ({@link SampleImages#SHAPES}): scenes {@code 0..}
  * of seed {@value #SEED} (no training or evaluation run uses it) as PNG files, plus the manifest
- * {@code file \t caption}. From the repository root:
+ * {@code file \t caption}; and the few-shot demo ({@link FewShotSamples}). From the repository root:
  *
  * <pre>
  * mvn -B -q -pl training exec:java -Dexec.mainClass=io.vlmtagger.training.dataset.WriteSamples [-Dexec.args="--out DIR"]
@@ -24,10 +25,12 @@ public final class WriteSamples {
     private WriteSamples() {}
 
     public static void main(String[] args) throws IOException {
-        Path out = args.length == 2 && args[0].equals("--out") ? Path.of(args[1])
+        Path shapes = args.length == 2 && args[0].equals("--out") ? Path.of(args[1]).resolve(SampleImages.SHAPES)
                 : SampleImages.sourceDirectory(SampleImages.SHAPES);
-        write(out);
-        System.out.println("wrote " + COUNT + " sample scenes into " + out);
+        Path fewShot = shapes.resolveSibling(SampleImages.FEW_SHOT);
+        write(shapes);
+        FewShotSamples.write(fewShot);
+        System.out.println("wrote " + COUNT + " sample scenes into " + shapes + " and the few-shot demo into " + fewShot);
     }
 
     /** Renders the sample set into {@code dir}. */
