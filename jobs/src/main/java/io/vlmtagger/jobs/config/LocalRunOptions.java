@@ -36,6 +36,12 @@ public final class LocalRunOptions {
                     .defaultValue(true)
                     .withDescription("Whether the runner also sends a two-turn conversation about the first image (the shipped tiny LLaVA unless --llava is given).");
 
+    public static final ConfigOption<Boolean> FEW_SHOT =
+            ConfigOptions.key("local.few-shot")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription("Whether the runner also shows few-shot tagging (IDEFICS): it publishes exemplars whose labels the shipped tiny IDEFICS never saw in training, tags query images with them, replaces the exemplars mid-run and tags the queries again (the shipped checkpoint unless model.few-shot.checkpoint is given).");
+
     public static final ConfigOption<String> WORK_DIR =
             ConfigOptions.key("local.work-dir")
                     .stringType()

@@ -3,6 +3,7 @@ package io.vlmtagger.jobs.local;
 import io.vlmtagger.checkpoints.ShippedCheckpoint;
 import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.config.JobOptions;
+import io.vlmtagger.jobs.config.LocalRunOptions;
 
 import java.nio.file.Path;
 
@@ -29,8 +30,9 @@ public final class LocalCheckpoints {
         }
     }
 
-    /** The resolved checkpoints. */
-    public record Resolved(Path captionDir, Kind captionKind, Path chatDir, Kind chatKind) {}
+    /** The resolved checkpoints; {@code fewShotDir} is null when the few-shot demo is off. */
+    public record Resolved(Path captionDir, Kind captionKind, Path chatDir, Kind chatKind, Path fewShotDir,
+            Kind fewShotKind) {}
 
     /** Resolves the checkpoints; {@code dir} receives copies of the shipped ones. */
     public static Resolved resolve(JobConfig config, Path dir) {
@@ -52,7 +54,16 @@ public final class LocalCheckpoints {
             chat = ShippedCheckpoint.LLAVA_SHAPES.copyTo(dir);
             chatKind = Kind.TRAINED_TINY;
         }
-        return new Resolved(caption.toAbsolutePath(), captionKind, chat.toAbsolutePath(), chatKind);
+        Path fewShot = null;
+        Kind fewShotKind = null;
+        if (config.getOptional(JobOptions.MODEL_FEW_SHOT_CHECKPOINT).isPresent()) {
+            fewShot = Path.of(config.get(JobOptions.MODEL_FEW_SHOT_CHECKPOINT)).toAbsolutePath();
+            fewShotKind = Kind.GIVEN;
+        } else if (config.get(LocalRunOptions.FEW_SHOT)) {
+            fewShot = ShippedCheckpoint.IDEFICS_SHAPES.copyTo(dir).toAbsolutePath();
+            fewShotKind = Kind.TRAINED_TINY;
+        }
+        return new Resolved(caption.toAbsolutePath(), captionKind, chat.toAbsolutePath(), chatKind, fewShot, fewShotKind);
     }
 
     private LocalCheckpoints() {}

@@ -118,6 +118,11 @@ public final class LocalRunner {
         say("caption model: " + checkpoints.captionDir() + " -- " + checkpoints.captionKind().description());
         say("chat model:    " + (checkpoints.chatDir() == null ? "-" : checkpoints.chatDir()) + " -- "
                 + checkpoints.chatKind().description());
+        LocalFewShot fewShot = null;
+        if (checkpoints.fewShotDir() != null) {
+            say("few-shot model: " + checkpoints.fewShotDir() + " -- " + checkpoints.fewShotKind().description());
+            fewShot = new LocalFewShot(work.resolve("images").resolve("few-shot"));
+        }
 
         List<LocalImages.LocalImage> images = userConfig.getOptional(LocalRunOptions.IMAGES_DIR).isPresent()
                 ? LocalImages.fromFolder(Path.of(userConfig.get(LocalRunOptions.IMAGES_DIR)), userConfig.get(LocalRunOptions.IMAGE_COUNT))
@@ -130,6 +135,13 @@ public final class LocalRunner {
             JobConfig config = jobConfig(kafka.bootstrapServers(), work, images, checkpoints);
             kafka.createTopics(2, config.get(JobOptions.TOPIC_INPUT), config.get(JobOptions.TOPIC_CAPTIONS),
                     config.get(JobOptions.TOPIC_CHAT_ANSWERS), config.get(JobOptions.TOPIC_DEAD_LETTERS));
+            if (fewShot != null) {
+                kafka.createTopics(1, config.get(JobOptions.TOPIC_EXEMPLARS));
+                // before the job starts: its exemplar source reads the topic from the earliest offset
+                fewShot.publish(kafka.bootstrapServers(), config.get(JobOptions.TOPIC_EXEMPLARS), 1);
+                say("published " + fewShot.before().size() + " exemplars of label set '" + LocalFewShot.LABEL_SET
+                        + "' (labels the few-shot model never saw in training): " + exemplarText(fewShot.before()));
+            }
 
             // A local run should fail fast and say why, not restart forever (the cluster default).
             Configuration flink = new Configuration();
@@ -142,11 +154,14 @@ public final class LocalRunner {
             if (checkpoints.chatDir() != null) {
                 job.optChatModelProvider(chatModels.apply(checkpoints));
             }
+            if (fewShot != null) {
+                job.optFewShotTaggerProvider(CheckpointModels.fewShotTaggers());
+            }
             job.build().addTo(env);
             JobClient client = env.executeAsync(config.get(JobOptions.JOB_NAME));
             say("Flink MiniCluster started the job " + client.getJobID());
             try {
-                return drive(kafka, config, images, checkpoints, client);
+                return drive(kafka, config, images, checkpoints, client, fewShot);
             } finally {
                 client.cancel().get(30, TimeUnit.SECONDS);
             }
@@ -154,7 +169,7 @@ public final class LocalRunner {
     }
 
     private RunReport drive(EmbeddedKafka kafka, JobConfig config, List<LocalImages.LocalImage> images,
-                            LocalCheckpoints.Resolved checkpoints, JobClient client) throws Exception {
+                            LocalCheckpoints.Resolved checkpoints, JobClient client, LocalFewShot fewShot) throws Exception {
         Map<String, LocalImages.LocalImage> byId = new LinkedHashMap<>();
         boolean chat = checkpoints.chatDir() != null && config.get(LocalRunOptions.ASK_QUESTIONS);
         int malformed = config.get(LocalRunOptions.MALFORMED_EVENTS);
@@ -175,8 +190,13 @@ public final class LocalRunner {
             ask(kafka, config, images.get(0), 0);
             questionsSent = 1;
         }
+        String bootstrap = kafka.bootstrapServers();
+        String input = config.get(JobOptions.TOPIC_INPUT);
+        FewShotRounds rounds = fewShot == null ? null : new FewShotRounds(fewShot, bootstrap, input,
+                config.get(JobOptions.TOPIC_EXEMPLARS));
         say("sent " + images.size() + " images" + (malformed > 0 ? ", " + malformed + " malformed record(s)" : "")
-                + (chat ? ", question 1 of a conversation about " + images.get(0).name() : ""));
+                + (chat ? ", question 1 of a conversation about " + images.get(0).name() : "")
+                + (rounds != null ? ", " + rounds.start() + " images to tag with the exemplars (FEW_SHOT_TAGS)" : ""));
 
         long deadline = System.nanoTime() + config.get(LocalRunOptions.TIMEOUT).toNanos();
         boolean complete = false;
@@ -195,18 +215,29 @@ public final class LocalRunner {
                             ? "the first question was dead-lettered (see the summary); sent the follow-up anyway"
                             : "first answer is in; sent the follow-up question");
                 }
+                if (rounds != null) {
+                    String news = rounds.advance(watcher.fewShot(), watcher.deadLetters());
+                    if (news != null) {
+                        say(news);
+                    }
+                }
                 int captioned = watcher.captioned().size();
                 int answers = watcher.answers().size();
                 int dead = watcher.deadLetters().size();
+                int tagged = watcher.fewShot().size();
                 String progress = String.format(Locale.ROOT, "captioned %d/%d | answers %d/%d | dead letters %d",
-                        captioned, images.size(), answers, chat ? QUESTIONS.size() : 0, dead);
+                        captioned, images.size(), answers, chat ? QUESTIONS.size() : 0, dead)
+                        + (rounds == null ? "" : String.format(Locale.ROOT, " | few-shot tagged %d/%d", tagged,
+                                rounds.sent()));
                 if (!progress.equals(lastProgress) || System.nanoTime() - lastPrint > 10_000_000_000L) {
                     say(progress);
                     lastProgress = progress;
                     lastPrint = System.nanoTime();
                 }
-                int expected = images.size() + malformed + (chat ? QUESTIONS.size() : 0);
-                if (captioned + answers + dead >= expected && (!chat || questionsSent == QUESTIONS.size())) {
+                int expected = images.size() + malformed + (chat ? QUESTIONS.size() : 0)
+                        + (rounds == null ? 0 : rounds.sent());
+                if (captioned + answers + dead + tagged >= expected && (!chat || questionsSent == QUESTIONS.size())
+                        && (rounds == null || rounds.done())) {
                     complete = true;
                     break;
                 }
@@ -218,12 +249,14 @@ public final class LocalRunner {
             if (!complete) {
                 say("timed out after " + config.get(LocalRunOptions.TIMEOUT) + " (local.timeout) waiting for results");
             }
-            return report(config, byId, watcher, firstSendMs, complete, checkpoints);
+            return report(config, byId, watcher, firstSendMs, complete, checkpoints,
+                    fewShot == null ? null : fewShot.report(watcher.fewShot()));
         }
     }
 
     private RunReport report(JobConfig config, Map<String, LocalImages.LocalImage> byId, OutputWatcher watcher,
-                             long firstSendMs, boolean complete, LocalCheckpoints.Resolved checkpoints) throws Exception {
+                             long firstSendMs, boolean complete, LocalCheckpoints.Resolved checkpoints,
+                             LocalFewShot.Report fewShot) throws Exception {
         List<OutputWatcher.Timed<EnrichedImage>> captioned = watcher.captioned();
         List<Long> latencies = new ArrayList<>();
         List<Long> processing = new ArrayList<>();
@@ -243,7 +276,7 @@ public final class LocalRunner {
         double throughput = captioned.isEmpty() ? 0 : captioned.size() / seconds;
 
         Path index = Path.of(config.get(JobOptions.SEARCH_LUCENE_DIR));
-        int indexed = awaitIndex(index, captioned.size() + (int) watcher.answers().stream().count());
+        int indexed = awaitIndex(index, captioned.size() + watcher.answers().size() + watcher.fewShot().size());
         String query = config.getOptional(LocalRunOptions.SAMPLE_QUERY).orElseGet(() -> mostFrequentTag(captioned));
         List<SearchHit> hits = List.of();
         if (query != null && Files.isDirectory(index)) {
@@ -255,7 +288,7 @@ public final class LocalRunner {
                 .sorted(Comparator.comparingInt(ChatAnswer::getTurn)).toList();
         RunReport report = new RunReport(byId, captioned.stream().map(OutputWatcher.Timed::value).toList(), answers,
                 watcher.deadLetters().stream().map(OutputWatcher.Timed::value).toList(), throughput,
-                percentiles(latencies), percentiles(processing), percentiles(inference), query == null ? "" : query, hits, indexed, complete);
+                percentiles(latencies), percentiles(processing), percentiles(inference), query == null ? "" : query, hits, indexed, complete, fewShot);
         SummaryPrinter.print(report, checkpoints, out);
         return report;
     }
@@ -268,6 +301,9 @@ public final class LocalRunner {
         if (checkpoints.chatDir() != null) {
             m.put(JobOptions.MODEL_CHAT_CHECKPOINT.key(), checkpoints.chatDir().toString());
         }
+        if (checkpoints.fewShotDir() != null) {
+            m.put(JobOptions.MODEL_FEW_SHOT_CHECKPOINT.key(), checkpoints.fewShotDir().toString());
+        }
         m.putIfAbsent(JobOptions.CHECKPOINT_INTERVAL.key(), "1 s");
         m.putIfAbsent(JobOptions.JOB_PARALLELISM.key(), "2");
         m.putIfAbsent(JobOptions.SEARCH_BACKEND.key(), SearchBackend.LUCENE.toString());
@@ -278,8 +314,9 @@ public final class LocalRunner {
             m.putIfAbsent("chat.max-new-tokens", "4");
         }
         if (!m.containsKey(JobOptions.FETCH_ALLOWED_ROOTS.key())) {
-            m.put(JobOptions.FETCH_ALLOWED_ROOTS.key(), images.stream()
-                    .map(i -> i.file().getParent().toString()).distinct().collect(Collectors.joining(";")));
+            m.put(JobOptions.FETCH_ALLOWED_ROOTS.key(), java.util.stream.Stream.concat(images.stream()
+                    .map(i -> i.file().getParent().toString()), java.util.stream.Stream.of(work.resolve("images").toString()))
+                    .distinct().collect(Collectors.joining(";")));
         }
         return JobConfig.fromMap(m);
     }
@@ -383,6 +420,82 @@ public final class LocalRunner {
     /** Nearest-rank percentile index. */
     private static int rank(int n, double p) {
         return Math.min(n - 1, Math.max(0, (int) Math.ceil(p * n) - 1));
+    }
+
+    static String exemplarText(List<LocalFewShot.Sample> set) {
+        return set.stream().map(s -> s.tag() + " = " + s.description()).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Drives the few-shot demo: round 1 (queries against the first exemplars), then, once every
+     * round-1 event has a result, the replacement exemplars and a probe (the first query again,
+     * re-sent every 2 s) until one comes back with labels of the new set, then round 2.
+     */
+    private static final int MAX_PROBES = 30;
+
+    private final class FewShotRounds {
+        private final LocalFewShot demo;
+        private final String bootstrap;
+        private final String input;
+        private final String exemplars;
+        private int phase; // 1 = round 1 out, 2 = probing, 3 = round 2 out
+        private int roundOne;
+        private int roundTwo;
+        private long lastProbeNanos;
+        private long swapNanos;
+        private String pendingProbe;
+
+        FewShotRounds(LocalFewShot demo, String bootstrap, String input, String exemplars) {
+            this.demo = demo;
+            this.bootstrap = bootstrap;
+            this.input = input;
+            this.exemplars = exemplars;
+        }
+
+        int start() throws Exception {
+            roundOne = demo.sendQueries(bootstrap, input, 1);
+            phase = 1;
+            return roundOne;
+        }
+
+        int sent() {
+            return demo.sentCount();
+        }
+
+        boolean done() {
+            return phase == 3;
+        }
+
+        /** Moves the demo on from what has arrived; returns a line to print, or null. */
+        String advance(List<EnrichedImage> tagged, List<OutputWatcher.Timed<io.vlmtagger.schemas.DeadLetter>> dead)
+                throws Exception {
+            long demoDead = dead.stream().filter(d -> demo.isDemoEvent(d.value().getEventId())).count();
+            if (phase == 1 && tagged.size() + demoDead >= roundOne) {
+                demo.publish(bootstrap, exemplars, 2);
+                swapNanos = System.nanoTime();
+                phase = 2;
+                return "round 1 tagged; replaced the exemplars of '" + LocalFewShot.LABEL_SET + "' (same ids) while the job"
+                        + " runs: " + exemplarText(demo.after());
+            }
+            if (phase == 2) {
+                // the two sets' labels are disjoint: an answer not from the old set was read from the new one
+                boolean newTags = tagged.stream().anyMatch(e -> e.getEventId().equals(pendingProbe)
+                        && !demo.fromSet(e.getTags(), 1));
+                if (newTags || demo.sentCount() - roundOne >= MAX_PROBES) {
+                    roundTwo = demo.sendQueries(bootstrap, input, 2);
+                    phase = 3;
+                    return String.format(Locale.ROOT, "the job tags with the new exemplars %.1f s after the replacement"
+                            + " (no restart); sent round 2: %d images", (System.nanoTime() - swapNanos) / 1e9, roundTwo);
+                }
+                boolean probeAnswered = pendingProbe == null || tagged.stream().anyMatch(e -> e.getEventId().equals(pendingProbe))
+                        || dead.stream().anyMatch(d -> pendingProbe.equals(d.value().getEventId()));
+                if (probeAnswered && System.nanoTime() - lastProbeNanos > 2_000_000_000L) {
+                    pendingProbe = demo.sendProbe(bootstrap, input, 2);
+                    lastProbeNanos = System.nanoTime();
+                }
+            }
+            return null;
+        }
     }
 
     /** Empties only what a previous local run wrote here (images, checkpoints, index, kafka). */
