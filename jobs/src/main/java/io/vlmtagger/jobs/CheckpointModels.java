@@ -8,13 +8,13 @@ import io.vlmtagger.models.pipeline.Blip2Captioner;
 import io.vlmtagger.models.pipeline.LlavaChatModel;
 import io.vlmtagger.operators.slots.ModelProvider;
 
-import java.nio.file.Path;
-
 /**
  * The production model providers: BLIP-2 and LLaVA loaded from HuggingFace checkpoint directories.
  * {@link Blip2Captioner} and {@link LlavaChatModel} share their weights through the models
  * module's per-JVM {@code SharedModelRegistry}: one loaded model per (checkpoint, device, dtype),
- * whatever the number of subtasks on that device; closing a handle releases one reference.
+ * whatever the number of subtasks on that device; closing a handle releases one reference. A
+ * checkpoint written {@code builtin:<name>} is a shipped one, extracted on the TaskManager that loads
+ * it ({@link BuiltinCheckpoints}).
  */
 public final class CheckpointModels {
 
@@ -22,7 +22,7 @@ public final class CheckpointModels {
     public static ModelProvider<ImageCaptioner> captioners() {
         return (spec, device) -> {
             Blip2Captioner.Builder b = Blip2Captioner.builder()
-                    .setCheckpoint(Path.of(spec.checkpointDir()))
+                    .setCheckpoint(BuiltinCheckpoints.resolve(spec.checkpointDir()))
                     .optDevice(device)
                     .optDtype(spec.dtype());
             if (spec.revision() != null) {
@@ -36,7 +36,7 @@ public final class CheckpointModels {
     public static ModelProvider<VisualChatModel> chatModels() {
         return (spec, device) -> {
             LlavaChatModel.Builder b = LlavaChatModel.builder()
-                    .setCheckpoint(Path.of(spec.checkpointDir()))
+                    .setCheckpoint(BuiltinCheckpoints.resolve(spec.checkpointDir()))
                     .optDevice(device)
                     .optDtype(spec.dtype());
             if (spec.revision() != null) {
@@ -48,7 +48,7 @@ public final class CheckpointModels {
 
     /** IDEFICS few-shot taggers from {@code ModelSpec.checkpointDir()} on the subtask's device. */
     public static ModelProvider<FewShotTagger> fewShotTaggers() {
-        return (spec, device) -> IdeficsFewShotTagger.load(Path.of(spec.checkpointDir()), device, spec.dtype());
+        return (spec, device) -> IdeficsFewShotTagger.load(BuiltinCheckpoints.resolve(spec.checkpointDir()), device, spec.dtype());
     }
 
     private CheckpointModels() {}

@@ -7,9 +7,14 @@ import io.vlmtagger.operators.fewshot.FewShotStage;
 import io.vlmtagger.schemas.Exemplar;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import io.vlmtagger.jobs.config.ConfigException;
 import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.config.JobOptions;
+import io.vlmtagger.jobs.config.SchemaOptions;
 import io.vlmtagger.jobs.config.SearchBackend;
+import io.vlmtagger.jobs.config.StartupOptions;
+import io.vlmtagger.jobs.startup.StartupCheckException;
+import io.vlmtagger.jobs.startup.StartupChecks;
 import io.vlmtagger.models.api.ImageCaptioner;
 import io.vlmtagger.models.api.VisualChatModel;
 import io.vlmtagger.operators.chat.ChatOperator;
@@ -24,6 +29,9 @@ import io.vlmtagger.operators.inference.InferenceSettings;
 import io.vlmtagger.operators.inference.TagExtractor;
 import io.vlmtagger.operators.ingest.DecodeFunction;
 import io.vlmtagger.operators.records.ImageTask;
+import io.vlmtagger.operators.results.ResultMerge;
+import io.vlmtagger.operators.results.ResultMergeOptions;
+import io.vlmtagger.operators.results.ResultPart;
 import io.vlmtagger.operators.search.lucene.LuceneSink;
 import io.vlmtagger.operators.search.opensearch.OpensearchSink;
 import io.vlmtagger.operators.slots.ModelProvider;
@@ -35,16 +43,19 @@ import io.vlmtagger.schemas.EnrichedImage;
 import io.vlmtagger.schemas.TaskType;
 import io.vlmtagger.schemas.flink.AvroKafkaRecordSerializer;
 import io.vlmtagger.schemas.flink.RawKafkaRecord;
+import io.vlmtagger.schemas.writers.WriterSchemaSources;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.CheckpointingMode;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -55,17 +66,20 @@ import java.util.concurrent.TimeUnit;
  * (exactly-once) + search index; events with a question also go to LLaVA, keyed by conversation.
  * Every per-record failure becomes a dead letter on the dead-letter topic; none fails the job.
  *
- * <p>An event's {@code tasks} pick the paths: CAPTION (the default) gives one {@code EnrichedImage}
- * with caption and tags; CHAT with a question gives a {@code ChatAnswer} on the chat-answers topic
- * plus an {@code EnrichedImage} carrying question and answer. Without {@code
+ * <p>An event's {@code tasks} pick the paths: CAPTION (the default) gives caption and tags; CHAT with
+ * a question gives a {@code ChatAnswer} on the chat-answers topic plus question and answer;
+ * FEW_SHOT_TAGS gives tags. Whatever it asked for, an event yields ONE {@code EnrichedImage} on the
+ * captions topic and in the search index holding every part ({@link ResultMerge}, keyed by event
+ * id), so that a compacted topic and the upserting index never lose one part to another. Without {@code
  * model.chat.checkpoint}, questions are dead-lettered with reason {@code chat_disabled}. FEW_SHOT_TAGS
  * events are tagged by IDEFICS from the exemplars topic (broadcast state) when {@code
  * model.few-shot.checkpoint} is set, else dead-lettered with reason {@code few_shot_disabled}.
  *
- * <p>{@link #main} is the entry point for {@code flink run}; tests and the local runner build the
+ * <p>{@link #main} is the entry point for {@code flink run} and plain {@code java}; tests and the local runner build the
  * graph with {@link #builder()} and inject their own {@link ModelProvider}s.
  */
 public final class TaggingJob {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TaggingJob.class);
 
     private final JobConfig config;
     private final ModelProvider<ImageCaptioner> captioners;
@@ -83,23 +97,65 @@ public final class TaggingJob {
         return new Builder();
     }
 
-    /** Cluster entry point: {@code flink run -c io.vlmtagger.jobs.TaggingJob jobs.jar --key value ...}. */
+    /**
+     * Entry point of {@code flink run -c io.vlmtagger.jobs.TaggingJob jobs.jar --key value ...} and of
+     * plain {@code java -cp ... io.vlmtagger.jobs.TaggingJob --key value ...} (then the job runs in an
+     * embedded cluster bound to the loopback interface). A configuration error or a failed start-up
+     * check ends the start with one message: on stderr and exit code 2 under plain {@code java},
+     * as the program's exception under {@code flink run}.
+     */
     public static void main(String[] args) throws Exception {
         if (java.util.Arrays.asList(args).contains("--help")) {
             System.out.println("TaggingJob options (--key value, --key=value, --config file.properties):");
             System.out.print(io.vlmtagger.jobs.config.OptionsDocs.table());
             return;
         }
-        JobConfig config = JobConfig.fromArgs(args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        boolean inThisJvm = env instanceof LocalStreamEnvironment;
+        if (inThisJvm) {
+            env = LoopbackCluster.environment(Runtime.getRuntime().availableProcessors(), new Configuration());
+        }
+        JobConfig config;
+        try {
+            config = prepare(args, env, inThisJvm);
+        } catch (ConfigException | StartupCheckException e) {
+            String what = e instanceof ConfigException ? "configuration error: " : "start-up check failed: ";
+            if (!inThisJvm) {
+                throw e;
+            }
+            System.err.println(what + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        env.execute(config.get(JobOptions.JOB_NAME));
+    }
+
+    /**
+     * Parses {@code args}, runs the start-up checks (unless {@code startup.checks} is false) and
+     * adds the job with the production model providers to {@code env}.
+     *
+     * @throws ConfigException for a bad or missing option
+     * @throws StartupCheckException when a check failed
+     */
+    static JobConfig prepare(String[] args, StreamExecutionEnvironment env, boolean inThisJvm) {
+        JobConfig config = JobConfig.fromArgs(args);
         TaggingJob job = builder()
                 .setConfig(config)
                 .setCaptionerProvider(CheckpointModels.captioners())
                 .optChatModelProvider(CheckpointModels.chatModels())
                 .optFewShotTaggerProvider(CheckpointModels.fewShotTaggers())
                 .build();
+        if (config.get(StartupOptions.CHECKS_ENABLED)) {
+            StartupChecks.run(config, env.getConfiguration(), inThisJvm);
+        }
         job.addTo(env);
-        env.execute(config.get(JobOptions.JOB_NAME));
+        LOG.info("vlm-tagger: reading {} at {}; captions to {}, dead letters to {}{}; checkpoints every {}",
+                config.get(JobOptions.TOPIC_INPUT), config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS),
+                config.get(JobOptions.TOPIC_CAPTIONS), config.get(JobOptions.TOPIC_DEAD_LETTERS),
+                config.getOptional(JobOptions.MODEL_CHAT_CHECKPOINT).isPresent()
+                        ? ", answers to " + config.get(JobOptions.TOPIC_CHAT_ANSWERS) : "",
+                config.get(JobOptions.CHECKPOINT_INTERVAL));
+        return config;
     }
 
     public JobConfig config() {
@@ -126,7 +182,8 @@ public final class TaggingJob {
                 .uid("kafka-input");
 
         SingleOutputStreamOperator<ImageTask> decoded = raw
-                .process(DecodeFunction.builder().optMaxRecordBytes(maxRecordBytes()).build())
+                .process(DecodeFunction.builder().optMaxRecordBytes(maxRecordBytes())
+                        .optWriterSchemas(writerSchemaSources()).build())
                 .name("decode").uid("decode");
 
         SingleOutputStreamOperator<ImageTask> fetched = AsyncDataStream
@@ -149,7 +206,12 @@ public final class TaggingJob {
 
         DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetters.TAG)
                 .union(fetched.getSideOutput(DeadLetters.TAG), captioned.getSideOutput(DeadLetters.TAG));
-        DataStream<EnrichedImage> enriched = captioned;
+        // every part of an event (caption, answer, few-shot tags) meets the others in the merge
+        DataStream<ResultPart> parts = fetched
+                .flatMap(TaggingJob::expect, ResultMerge.PART_TYPE)
+                .name("merge-expect").uid("merge-expect")
+                .union(ResultMerge.results(captioned, ResultPart.CAPTION),
+                        ResultMerge.failures(captioned.getSideOutput(DeadLetters.TAG), ResultPart.CAPTION));
 
         DataStream<ImageTask> questions = fetched
                 .filter(TaggingJob::wantsChat).name("wants-chat").uid("wants-chat");
@@ -158,12 +220,15 @@ public final class TaggingJob {
             answers.sinkTo(KafkaSinks.exactlyOnce(config, "chat-answers",
                             AvroKafkaRecordSerializer.chatAnswers(config.get(JobOptions.TOPIC_CHAT_ANSWERS))))
                     .name("chat-answers-sink").uid("chat-answers-sink");
-            enriched = enriched.union(answers.getSideOutput(ChatOperator.ENRICHED));
+            parts = parts.union(ResultMerge.results(answers.getSideOutput(ChatOperator.ENRICHED), ResultPart.CHAT),
+                    ResultMerge.failures(answers.getSideOutput(DeadLetters.TAG), ResultPart.CHAT));
             deadLetters = deadLetters.union(answers.getSideOutput(DeadLetters.TAG));
         } else {
-            deadLetters = deadLetters.union(questions
+            SingleOutputStreamOperator<DeadLetter> disabled = questions
                     .process(TaskDisabled.chat(JobOptions.MODEL_CHAT_CHECKPOINT.key()))
-                    .name("chat-disabled").uid("chat-disabled"));
+                    .name("chat-disabled").uid("chat-disabled");
+            parts = parts.union(ResultMerge.failures(disabled, ResultPart.CHAT));
+            deadLetters = deadLetters.union(disabled);
         }
 
         DataStream<ImageTask> fewShotEvents = fetched
@@ -171,13 +236,18 @@ public final class TaggingJob {
         if (fewShotTaggers != null && config.getOptional(JobOptions.MODEL_FEW_SHOT_CHECKPOINT).isPresent()) {
             SingleOutputStreamOperator<EnrichedImage> fewShot =
                     FewShotStage.apply(fewShotEvents, exemplars(env), fewShotFunction());
-            enriched = enriched.union(fewShot);
+            parts = parts.union(ResultMerge.results(fewShot, ResultPart.FEW_SHOT),
+                    ResultMerge.failures(fewShot.getSideOutput(DeadLetters.TAG), ResultPart.FEW_SHOT));
             deadLetters = deadLetters.union(fewShot.getSideOutput(DeadLetters.TAG));
         } else {
-            deadLetters = deadLetters.union(fewShotEvents
+            SingleOutputStreamOperator<DeadLetter> disabled = fewShotEvents
                     .process(TaskDisabled.fewShot(JobOptions.MODEL_FEW_SHOT_CHECKPOINT.key()))
-                    .name("few-shot-disabled").uid("few-shot-disabled"));
+                    .name("few-shot-disabled").uid("few-shot-disabled");
+            parts = parts.union(ResultMerge.failures(disabled, ResultPart.FEW_SHOT));
+            deadLetters = deadLetters.union(disabled);
         }
+
+        DataStream<EnrichedImage> enriched = ResultMerge.apply(parts, config.get(ResultMergeOptions.MERGE_TIMEOUT));
 
         enriched.sinkTo(KafkaSinks.exactlyOnce(config, "captions",
                         AvroKafkaRecordSerializer.enrichedImages(config.get(JobOptions.TOPIC_CAPTIONS))))
@@ -187,6 +257,29 @@ public final class TaggingJob {
         deadLetters.sinkTo(KafkaSinks.exactlyOnce(config, "dead-letters",
                         AvroKafkaRecordSerializer.deadLetters(config.get(JobOptions.TOPIC_DEAD_LETTERS))))
                 .name("dead-letters-sink").uid("dead-letters-sink");
+    }
+
+    /** What the merge waits for from {@code task}; nothing for an event no path takes (then no part comes). */
+    private static void expect(ImageTask task, org.apache.flink.util.Collector<ResultPart> out) {
+        List<String> parts = expectedParts(task);
+        if (!parts.isEmpty()) {
+            out.collect(ResultPart.expected(task.eventId(), parts));
+        }
+    }
+
+    /** The result parts {@code task} will produce (each a result or a dead letter), in output order. */
+    static List<String> expectedParts(ImageTask task) {
+        List<String> parts = new ArrayList<>(3);
+        if (wantsCaption(task)) {
+            parts.add(ResultPart.CAPTION);
+        }
+        if (wantsChat(task)) {
+            parts.add(ResultPart.CHAT);
+        }
+        if (FewShotStage.wantsFewShot(task)) {
+            parts.add(ResultPart.FEW_SHOT);
+        }
+        return parts;
     }
 
     /** Events whose tasks include CAPTION (the default when an event names no task). */
@@ -289,7 +382,7 @@ public final class TaggingJob {
 
     ModelSpec modelSpec(String key, String checkpoint) {
         if (checkpoint == null || checkpoint.isBlank()) {
-            throw new IllegalArgumentException(key + " is not set: give the checkpoint directory with --" + key + " <dir>");
+            throw new ConfigException(key + " is not set: give the checkpoint directory with --" + key + " <dir>");
         }
         return ModelSpec.of(checkpoint).withDtype(config.get(JobOptions.MODEL_DTYPE));
     }
@@ -302,6 +395,18 @@ public final class TaggingJob {
             c.set(InferenceOptions.DEVICES, List.of(device));
         }
         return InferenceSettings.fromConfig(c);
+    }
+
+    /** Where producers register ImageEvent writer schemas ({@link SchemaOptions}). */
+    WriterSchemaSources writerSchemaSources() {
+        WriterSchemaSources sources = WriterSchemaSources.none().withRetryInterval(config.get(SchemaOptions.RETRY_INTERVAL));
+        if (config.getOptional(SchemaOptions.WRITER_DIR).isPresent()) {
+            sources = sources.withDirectory(Path.of(config.get(SchemaOptions.WRITER_DIR)));
+        }
+        if (config.getOptional(SchemaOptions.WRITER_TOPIC).isPresent()) {
+            sources = sources.withTopic(config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS), config.get(SchemaOptions.WRITER_TOPIC));
+        }
+        return sources;
     }
 
     FetcherOptions fetcherOptions() {
@@ -367,9 +472,10 @@ public final class TaggingJob {
                         + " (CheckpointModels.captioners() loads real checkpoints)");
             }
             if (config.getOptional(JobOptions.MODEL_CAPTION_CHECKPOINT).isEmpty()) {
-                throw new IllegalArgumentException(JobOptions.MODEL_CAPTION_CHECKPOINT.key()
+                throw new ConfigException(JobOptions.MODEL_CAPTION_CHECKPOINT.key()
                         + " is not set: give the BLIP-2 checkpoint directory with --"
-                        + JobOptions.MODEL_CAPTION_CHECKPOINT.key() + " <dir>");
+                        + JobOptions.MODEL_CAPTION_CHECKPOINT.key() + " <dir>, or the shipped tiny one with --"
+                        + JobOptions.MODEL_CAPTION_CHECKPOINT.key() + " " + BuiltinCheckpoints.PREFIX + "tiny-blip2-shapes");
             }
             if (config.getOptional(JobOptions.MODEL_FEW_SHOT_CHECKPOINT).isPresent() && fewShotTaggers == null) {
                 throw new IllegalArgumentException(JobOptions.MODEL_FEW_SHOT_CHECKPOINT.key()

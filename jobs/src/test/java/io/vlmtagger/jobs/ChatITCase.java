@@ -2,6 +2,7 @@ package io.vlmtagger.jobs;
 
 import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.testutils.PipelineHarness;
+import io.vlmtagger.operators.search.lucene.LuceneSearcher;
 import io.vlmtagger.operators.testutils.FakeCaptioner;
 import io.vlmtagger.operators.testutils.FakeChatModel;
 import io.vlmtagger.operators.testutils.FakeImages;
@@ -30,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The chat path end to end: a question about an image, then a follow-up in the same conversation
  * once the first answer is out. The second answer must have seen the first turn (history in
- * keyed state), and both answers arrive once on the chat-answers topic (read_committed).
+ * keyed state), and both answers arrive once on the chat-answers topic (read_committed). An event
+ * that asks for a caption and an answer comes out as one record with both, in the index too.
  */
 class ChatITCase {
 
@@ -96,6 +98,31 @@ class ChatITCase {
                     .containsExactlyInAnyOrder(both.get(0).getAnswer(), both.get(1).getAnswer());
             assertThat(harness.readCommitted("image-dead-letters", io.vlmtagger.schemas.DeadLetter.class, 0,
                     Duration.ZERO, Duration.ofMillis(500))).isEmpty();
+
+            // an event asking for a caption AND an answer: one record holding both, here and in the index
+            harness.produce(b -> b.optEventIds(() -> "both-1").optTasks(List.of(TaskType.CAPTION, TaskType.CHAT))
+                    .optQuestion("what shape is it?"), p -> {
+                ImageEvent e = p.eventForBytes(FakeImages.image("blue circle"), "image/png");
+                e.setConversationId("conv-2");
+                p.send(e).get();
+            });
+            List<EnrichedImage> all = harness.readCommitted("image-captions", EnrichedImage.class, 3,
+                    Duration.ofSeconds(60), Duration.ofSeconds(2));
+            assertThat(all).filteredOn(e -> e.getEventId().equals("both-1")).singleElement().satisfies(e -> {
+                assertThat(e.getCaption()).isEqualTo("a photo of blue circle");
+                assertThat(e.getTags()).contains("circle");
+                assertThat(e.getQuestion()).isEqualTo("what shape is it?");
+                assertThat(e.getAnswer()).isEqualTo("blue circle: what shape is it? (after 0 turns)");
+                assertThat(e.getModels()).extracting(m -> m.getStage()).containsExactly("caption", "chat");
+            });
+            assertThat(TaggingJobITCase.awaitIndexCount(harness.indexDir(), 3, Duration.ofSeconds(20))).isEqualTo(3);
+            try (LuceneSearcher searcher = new LuceneSearcher(harness.indexDir())) {
+                assertThat(searcher.search("circle", 10)).filteredOn(h -> h.eventId().equals("both-1")).singleElement()
+                        .satisfies(h -> {
+                            assertThat(h.caption()).isEqualTo("a photo of blue circle");
+                            assertThat(h.answer()).isEqualTo("blue circle: what shape is it? (after 0 turns)");
+                        });
+            }
         } finally {
             job.cancel().get();
         }

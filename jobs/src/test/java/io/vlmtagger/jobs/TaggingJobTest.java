@@ -106,6 +106,29 @@ class TaggingJobTest {
         assertThat(TaggingJob.wantsChat(task(List.of(TaskType.CHAT), " "))).isFalse();
     }
 
+    @Test
+    void eachEventExpectsOneResultPartPerPathItTakes() {
+        assertThat(TaggingJob.expectedParts(task(List.of(TaskType.CAPTION, TaskType.CHAT), "q?")))
+                .containsExactly("caption", "chat");
+        assertThat(TaggingJob.expectedParts(task(List.of(TaskType.CHAT, TaskType.FEW_SHOT_TAGS), "q?")))
+                .containsExactly("chat", "few_shot");
+        assertThat(TaggingJob.expectedParts(task(List.of(TaskType.UNKNOWN, TaskType.CAPTION), null)))
+                .containsExactly("caption");
+    }
+
+    @Test
+    void aMissingCaptionCheckpointIsAnOptionErrorNotAStackTrace() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        assertThatThrownBy(() -> TaggingJob.prepare(new String[] {"--kafka.bootstrap-servers", "localhost:1"}, env, true))
+                .isExactlyInstanceOf(io.vlmtagger.jobs.config.ConfigException.class)
+                .hasMessage("model.caption.checkpoint is not set: give the BLIP-2 checkpoint directory with"
+                        + " --model.caption.checkpoint <dir>, or the shipped tiny one with --model.caption.checkpoint"
+                        + " builtin:tiny-blip2-shapes");
+        assertThatThrownBy(() -> TaggingJob.prepare(new String[] {"--model.caption.checkpoint"}, env, true))
+                .isExactlyInstanceOf(io.vlmtagger.jobs.config.ConfigException.class)
+                .hasMessageContaining("missing value for --model.caption.checkpoint");
+    }
+
     private static ImageTask task(List<TaskType> tasks, String question) {
         ImageEvent e = ImageEvent.newBuilder().setEventId("e").setEventTime(Instant.EPOCH).setSource("t")
                 .setImage(InlineImage.newBuilder().setData(ByteBuffer.wrap(new byte[] {1})).build())

@@ -1,6 +1,7 @@
 package io.vlmtagger.jobs.config;
 
 import io.vlmtagger.operators.inference.InferenceOptions;
+import io.vlmtagger.operators.results.ResultMergeOptions;
 
 import java.util.List;
 
@@ -11,7 +12,7 @@ import java.util.List;
 final class OperatorOptionClasses {
 
     static List<Class<?>> classes() {
-        return List.of(InferenceOptions.class);
+        return List.of(InferenceOptions.class, ResultMergeOptions.class);
     }
 
     private OperatorOptionClasses() {}

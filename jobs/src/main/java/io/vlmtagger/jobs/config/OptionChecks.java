@@ -1,8 +1,12 @@
 package io.vlmtagger.jobs.config;
 
+import io.vlmtagger.jobs.BuiltinCheckpoints;
 import io.vlmtagger.operators.inference.InferenceSettings;
+import io.vlmtagger.operators.results.ResultMergeOptions;
+import org.apache.flink.configuration.ConfigOption;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -64,6 +68,22 @@ final class OptionChecks {
         }
         if (c.get(JobOptions.FETCH_MAX_BYTES).getBytes() < 1) {
             throw new ConfigException(JobOptions.FETCH_MAX_BYTES.key() + " must be positive");
+        }
+        for (ConfigOption<String> model : List.of(JobOptions.MODEL_CAPTION_CHECKPOINT,
+                JobOptions.MODEL_CHAT_CHECKPOINT, JobOptions.MODEL_FEW_SHOT_CHECKPOINT)) {
+            String problem = BuiltinCheckpoints.problem(c.getOptional(model).orElse(null));
+            if (problem != null) {
+                throw new ConfigException("invalid value for " + model.key() + ": " + problem);
+            }
+        }
+        if (c.get(ResultMergeOptions.MERGE_TIMEOUT).toMillis() < 1) {
+            throw new ConfigException(ResultMergeOptions.MERGE_TIMEOUT.key() + " must be positive");
+        }
+        int partitions = c.get(StartupOptions.TOPIC_PARTITIONS);
+        int replication = c.get(StartupOptions.TOPIC_REPLICATION);
+        if (partitions == 0 || partitions < -1 || replication == 0 || replication < -1) {
+            throw new ConfigException(StartupOptions.TOPIC_PARTITIONS.key() + " and " + StartupOptions.TOPIC_REPLICATION.key()
+                    + " must be >= 1, or -1 for the broker's default; got " + partitions + " and " + replication);
         }
     }
 

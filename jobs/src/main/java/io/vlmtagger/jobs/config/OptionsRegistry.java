@@ -30,6 +30,8 @@ public final class OptionsRegistry {
     public static List<Class<?>> optionClasses() {
         List<Class<?>> classes = new ArrayList<>();
         classes.add(JobOptions.class);
+        classes.add(SchemaOptions.class);
+        classes.add(StartupOptions.class);
         classes.addAll(OperatorOptionClasses.classes());
         classes.add(LocalRunOptions.class);
         return classes;

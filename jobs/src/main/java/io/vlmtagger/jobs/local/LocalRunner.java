@@ -1,6 +1,7 @@
 package io.vlmtagger.jobs.local;
 
 import io.vlmtagger.jobs.CheckpointModels;
+import io.vlmtagger.jobs.LoopbackCluster;
 import io.vlmtagger.jobs.TaggingJob;
 import io.vlmtagger.jobs.config.ConfigException;
 import io.vlmtagger.jobs.config.JobConfig;
@@ -114,7 +115,7 @@ public final class LocalRunner {
         resetWorkDir(work);
         say("vlm-tagger local run; work directory " + work);
 
-        LocalCheckpoints.Resolved checkpoints = LocalCheckpoints.resolve(userConfig, work.resolve("checkpoints"));
+        LocalCheckpoints.Resolved checkpoints = LocalCheckpoints.resolve(userConfig);
         say("caption model: " + checkpoints.captionDir() + " -- " + checkpoints.captionKind().description());
         say("chat model:    " + (checkpoints.chatDir() == null ? "-" : checkpoints.chatDir()) + " -- "
                 + checkpoints.chatKind().description());
@@ -148,7 +149,8 @@ public final class LocalRunner {
             flink.setString("restart-strategy.type", "fixed-delay");
             flink.setString("restart-strategy.fixed-delay.attempts", "3");
             flink.setString("restart-strategy.fixed-delay.delay", "2 s");
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
+            // the MiniCluster's REST endpoint, blob server and TaskManager listen on 127.0.0.1 only
+            StreamExecutionEnvironment env = LoopbackCluster.environment(
                     Math.max(1, config.get(JobOptions.JOB_PARALLELISM)), flink);
             TaggingJob.Builder job = TaggingJob.builder().setConfig(config).setCaptionerProvider(captioners.apply(checkpoints));
             if (checkpoints.chatDir() != null) {

@@ -7,7 +7,7 @@ import io.vlmtagger.jobs.kafka.EmbeddedKafka;
 import io.vlmtagger.models.api.CaptionRequest;
 import io.vlmtagger.models.api.GenerationOptions;
 import io.vlmtagger.models.api.ImageCaptioner;
-import io.vlmtagger.models.bench.RandomBlip2Checkpoint;
+import io.vlmtagger.models.bench.RandomCheckpoints;
 import io.vlmtagger.models.runtime.EngineThreads;
 import io.vlmtagger.operators.inference.InferenceSettings;
 import io.vlmtagger.operators.slots.DeviceGates;
@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline benchmark of issue 7: one JVM, one in-process Kafka broker, Flink MiniClusters, the
- * random-weight "small" BLIP-2 of the models benchmark ({@link RandomBlip2Checkpoint}). Prints:
+ * random-weight "small" BLIP-2 of the models benchmark ({@link RandomCheckpoints}). Prints:
  * P1 end-to-end throughput / raw batched model throughput, P2 speedup over a naive synchronous
  * map() job, P3 framework capacity with a no-op model (exactly-once, parallelism 2), P5 memory of
  * two slots on one device against one model, P6 latency p50/p99 at 50% of capacity. Every
@@ -65,7 +65,7 @@ public final class PipelineBenchmark {
         boolean needsModel = o.runs("p1") || o.runs("p2") || o.runs("p5");
         if (needsModel && !Files.exists(o.checkpoint.resolve("model.safetensors"))) {
             say("writing the random small BLIP-2 checkpoint to " + o.checkpoint);
-            RandomBlip2Checkpoint.write(o.checkpoint);
+            RandomCheckpoints.blip2(o.checkpoint, RandomCheckpoints.Size.SMALL);
         }
         BenchReport.Machine before = BenchReport.Machine.now();
         long start = System.nanoTime();

@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.vlmtagger.models.config.Blip2Config;
+import io.vlmtagger.models.kernels.KernelModule;
+import io.vlmtagger.models.kernels.Kernels;
 import io.vlmtagger.models.nn.Linear;
 import io.vlmtagger.models.weights.WeightStore;
 import io.vlmtagger.models.weights.Weights;
@@ -27,13 +29,15 @@ public final class Blip2Model implements AutoCloseable {
     private final QFormer qformer;
     private final Linear languageProjection;
     private final OptDecoder decoder;
+    private final Kernels visionKernels;
 
     private Blip2Model(Blip2Config config, WeightStore store) {
         this.config = config;
         this.store = store;
         Weights root = store.weights();
-        this.vision = new Blip2VisionModel(root.sub("vision_model."), config.vision());
-        this.qformer = new QFormer(root, root.sub("qformer."), config.qformer(), config.numQueryTokens());
+        this.visionKernels = Kernels.load(store.device(), KernelModule.BLIP2_VISION);
+        this.vision = new Blip2VisionModel(root.sub("vision_model."), config.vision(), visionKernels);
+        this.qformer = new QFormer(root, root.sub("qformer."), config.qformer(), config.numQueryTokens(), visionKernels);
         this.languageProjection = Linear.load(root.sub("language_projection."),
                 config.text().wordEmbedProjDim(), config.qformer().hiddenSize());
         this.decoder = new OptDecoder(root.sub("language_model."), config.text());
@@ -141,6 +145,10 @@ public final class Blip2Model implements AutoCloseable {
 
     @Override
     public void close() {
+        decoder.close();
+        vision.close();
+        qformer.close();
+        visionKernels.close();
         store.close();
     }
 }

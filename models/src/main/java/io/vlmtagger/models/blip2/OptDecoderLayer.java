@@ -1,75 +1,71 @@
 package io.vlmtagger.models.blip2;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 import io.vlmtagger.models.config.OptConfig;
-import io.vlmtagger.models.nn.Activation;
-import io.vlmtagger.models.nn.Attention;
-import io.vlmtagger.models.nn.LayerKvCache;
-import io.vlmtagger.models.nn.LayerNorm;
-import io.vlmtagger.models.nn.Linear;
 import io.vlmtagger.models.weights.Weights;
+import java.util.List;
 
 /**
- * {@code language_model.model.decoder.layers.N}: OPT block, pre-LN when {@code do_layer_norm_before}
- * (else post-LN), q scaled after its projection, ReLU (or the configured activation) feed-forward.
+ * {@code language_model.model.decoder.layers.N}: an OPT block's weights, in the order {@code
+ * opt.ts}'s {@code opt_layer} reads them. Pre-LN when {@code do_layer_norm_before} (else post-LN),
+ * ReLU (or the configured activation) feed-forward. The q/k/v projections are fused into one
+ * {@code [3D, D]} matrix at load time, q's rows (and bias) pre-multiplied by {@code head_dim^-0.5}
+ * (transformers scales q after its projection); missing biases ({@code enable_bias=False}) are zeros.
  */
 final class OptDecoderLayer {
-    private final Linear qProj;
-    private final Linear kProj;
-    private final Linear vProj;
-    private final Linear outProj;
-    private final LayerNorm selfAttnLayerNorm;
-    private final LayerNorm finalLayerNorm;
-    private final Linear fc1;
-    private final Linear fc2;
-    private final Activation act;
-    private final boolean preLayerNorm;
-    private final int heads;
-    private final float scaling;
-    private final int index;
+    private final List<NDArray> weights;
 
-    OptDecoderLayer(Weights w, OptConfig c, int index) {
+    OptDecoderLayer(Weights w, OptConfig c) {
         int d = c.hiddenSize();
         boolean bias = c.enableBias();
+        float scaling = (float) Math.pow(c.headDim(), -0.5);
         Weights attn = w.sub("self_attn.");
-        this.qProj = Linear.load(attn.sub("q_proj."), d, d, bias);
-        this.kProj = Linear.load(attn.sub("k_proj."), d, d, bias);
-        this.vProj = Linear.load(attn.sub("v_proj."), d, d, bias);
-        this.outProj = Linear.load(attn.sub("out_proj."), d, d, bias);
-        this.selfAttnLayerNorm = OptDecoder.layerNorm(w.sub("self_attn_layer_norm."), c);
-        this.finalLayerNorm = OptDecoder.layerNorm(w.sub("final_layer_norm."), c);
-        this.fc1 = Linear.load(w.sub("fc1."), c.ffnDim(), d, bias);
-        this.fc2 = Linear.load(w.sub("fc2."), d, c.ffnDim(), bias);
-        this.act = Activation.fromConfig(c.activationFunction());
-        this.preLayerNorm = c.doLayerNormBefore();
-        this.heads = c.numAttentionHeads();
-        this.scaling = (float) Math.pow(c.headDim(), -0.5);
-        this.index = index;
+        NDArray[] ln1 = layerNorm(w.sub("self_attn_layer_norm."), c);
+        NDArray[] ln2 = layerNorm(w.sub("final_layer_norm."), c);
+        this.weights = List.of(ln1[0], ln1[1],
+                fuse(attn, "weight", scaling, d, d), bias ? fuse(attn, "bias", scaling, d) : zeros(w, 3L * d),
+                attn.get("out_proj.weight", d, d), bias(attn.sub("out_proj."), bias, d),
+                ln2[0], ln2[1],
+                w.get("fc1.weight", c.ffnDim(), d), bias(w.sub("fc1."), bias, c.ffnDim()),
+                w.get("fc2.weight", d, c.ffnDim()), bias(w.sub("fc2."), bias, d));
     }
 
-    /**
-     * @param x {@code [B, T, D]}
-     * @param mask additive {@code [B, 1, T, P + T]}
-     * @param cache past keys/values (appended to), or null
-     */
-    NDArray forward(NDArray x, NDArray mask, LayerKvCache cache) {
-        NDArray h = preLayerNorm ? selfAttnLayerNorm.forward(x) : x;
-        NDArray q = Attention.splitHeads(qProj.forward(h).mul(scaling), heads); // [B, h, T, hd]
-        NDArray k = Attention.splitHeads(kProj.forward(h), heads);
-        NDArray v = Attention.splitHeads(vProj.forward(h), heads);
-        if (cache != null) {
-            NDList all = cache.append(index, k, v); // [B, h, P + T, hd]
-            k = all.get(0);
-            v = all.get(1);
+    /** The 12 arrays of this layer, in {@code opt_layer}'s order. */
+    List<NDArray> weights() {
+        return weights;
+    }
+
+    /** {@code cat(q_proj.<kind> * scaling, k_proj.<kind>, v_proj.<kind>)} along the rows; the parts are freed. */
+    private static NDArray fuse(Weights attn, String kind, float scaling, long... shape) {
+        NDArray q = attn.take("q_proj." + kind, shape);
+        NDArray k = attn.take("k_proj." + kind, shape);
+        NDArray v = attn.take("v_proj." + kind, shape);
+        NDArray qScaled = q.mul(scaling);
+        NDArray fused = NDArrays.concat(new NDList(qScaled, k, v));
+        q.close();
+        qScaled.close();
+        k.close();
+        v.close();
+        return fused;
+    }
+
+    static NDArray[] layerNorm(Weights w, OptConfig c) {
+        if (c.layerNormElementwiseAffine()) {
+            return new NDArray[] {w.get("weight", c.hiddenSize()), w.get("bias", c.hiddenSize())};
         }
-        NDArray context = Attention.mergeHeads(Attention.attend(q, k, v, mask, 1f));
-        NDArray residual = outProj.forward(context).add(x);
-        if (!preLayerNorm) {
-            residual = selfAttnLayerNorm.forward(residual);
-        }
-        NDArray f = preLayerNorm ? finalLayerNorm.forward(residual) : residual;
-        NDArray out = fc2.forward(act.apply(fc1.forward(f))).add(residual);
-        return preLayerNorm ? out : finalLayerNorm.forward(out);
+        return new NDArray[] {
+            w.manager().ones(new Shape(c.hiddenSize()), w.dataType()), zeros(w, c.hiddenSize())
+        };
+    }
+
+    private static NDArray bias(Weights w, boolean present, long size) {
+        return present ? w.get("bias", size) : zeros(w, size);
+    }
+
+    static NDArray zeros(Weights w, long size) {
+        return w.manager().zeros(new Shape(size), w.dataType());
     }
 }

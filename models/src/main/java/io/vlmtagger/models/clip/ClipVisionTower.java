@@ -2,6 +2,10 @@ package io.vlmtagger.models.clip;
 
 import ai.djl.ndarray.NDArray;
 import io.vlmtagger.models.config.ClipVisionConfig;
+import io.vlmtagger.models.kernels.KernelModule;
+import io.vlmtagger.models.kernels.Kernels;
+import io.vlmtagger.models.kernels.VitStack;
+import io.vlmtagger.models.nn.Activation;
 import io.vlmtagger.models.nn.CallScope;
 import io.vlmtagger.models.nn.LayerNorm;
 import io.vlmtagger.models.weights.Weights;
@@ -18,11 +22,12 @@ import java.util.List;
  * hidden_states[i]} the output of layer {@code i}. Only weights, no per-call state: thread-safe;
  * per-call arrays live in the pixel values' manager.
  */
-public final class ClipVisionTower {
+public final class ClipVisionTower implements AutoCloseable {
     private final ClipVisionConfig config;
     private final ClipVisionEmbeddings embeddings;
     private final LayerNorm preLayerNorm;
-    private final List<ClipEncoderLayer> layers;
+    private final Kernels kernels;
+    private final VitStack layers;
     private final LayerNorm postLayerNorm;
 
     /**
@@ -39,11 +44,13 @@ public final class ClipVisionTower {
         float eps = (float) config.layerNormEps();
         this.embeddings = new ClipVisionEmbeddings(w.sub("embeddings."), config);
         this.preLayerNorm = LayerNorm.load(w.sub("pre_layrnorm."), config.hiddenSize(), eps);
-        List<ClipEncoderLayer> list = new ArrayList<>();
+        List<List<NDArray>> list = new ArrayList<>();
         for (int i = 0; i < loadLayers; i++) {
-            list.add(new ClipEncoderLayer(w.sub("encoder.layers." + i + "."), config));
+            list.add(new ClipEncoderLayer(w.sub("encoder.layers." + i + "."), config).weights());
         }
-        this.layers = List.copyOf(list);
+        this.kernels = Kernels.load(w.store().device(), KernelModule.CLIP);
+        this.layers = new VitStack(kernels, list, config.numAttentionHeads(),
+                Activation.fromConfig(config.hiddenAct()).kernelCode(), config.layerNormEps());
         this.postLayerNorm = w.contains("post_layernorm.weight")
                 ? LayerNorm.load(w.sub("post_layernorm."), config.hiddenSize(), eps)
                 : null;
@@ -59,7 +66,7 @@ public final class ClipVisionTower {
     }
 
     public int loadedLayers() {
-        return layers.size();
+        return layers.layers();
     }
 
     /**
@@ -67,15 +74,15 @@ public final class ClipVisionTower {
      * patches, hidden]}); layers after {@code upToLayer} are not run.
      */
     public List<NDArray> hiddenStates(NDArray pixelValues, int upToLayer) {
-        if (upToLayer < 0 || upToLayer > layers.size()) {
+        if (upToLayer < 0 || upToLayer > layers.layers()) {
             throw new IllegalArgumentException("hidden state " + upToLayer + " needs layers that are not loaded ("
-                    + layers.size() + " of " + config.numHiddenLayers() + " loaded)");
+                    + layers.layers() + " of " + config.numHiddenLayers() + " loaded)");
         }
         List<NDArray> states = new ArrayList<>(upToLayer + 1);
         NDArray h = embed(pixelValues);
         states.add(h);
         for (int i = 0; i < upToLayer; i++) {
-            h = CallScope.apply(h, layers.get(i)::forward);
+            h = layers.forward(h, i, 1);
             states.add(h);
         }
         return states;
@@ -87,18 +94,17 @@ public final class ClipVisionTower {
      */
     public NDArray hiddenState(NDArray pixelValues, int index) {
         int absolute = absoluteIndex(index, config.numHiddenLayers());
-        if (absolute > layers.size()) {
+        if (absolute > layers.layers()) {
             throw new IllegalArgumentException("hidden state " + index + " needs layers that are not loaded ("
-                    + layers.size() + " of " + config.numHiddenLayers() + " loaded)");
+                    + layers.layers() + " of " + config.numHiddenLayers() + " loaded)");
         }
-        // Unlike hiddenStates, earlier states are freed as soon as the next one exists.
+        // one kernel call for the layers; unlike hiddenStates, earlier states are never kept
         NDArray h = embed(pixelValues);
-        for (int i = 0; i < absolute; i++) {
-            NDArray next = CallScope.apply(h, layers.get(i)::forward);
+        NDArray out = layers.forward(h, 0, absolute);
+        if (out != h) {
             h.close();
-            h = next;
         }
-        return h;
+        return out;
     }
 
     /** {@code hidden_states[0]}: {@code pre_layrnorm(embeddings(pixels))}. */
@@ -118,6 +124,13 @@ public final class ClipVisionTower {
         }
         NDArray last = lastHiddenState(pixelValues);
         return postLayerNorm.forward(last.get(":, 0, :"));
+    }
+
+    /** Frees the layers' kernel state (the weights stay with their store). */
+    @Override
+    public void close() {
+        layers.close();
+        kernels.close();
     }
 
     /** {@code index} into {@code layers + 1} hidden states, negative counting from the end. */

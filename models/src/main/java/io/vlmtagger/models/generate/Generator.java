@@ -27,6 +27,8 @@ import java.util.function.LongSupplier;
  * input mask's {@link NDManager}, closed before {@link #generate} returns.
  */
 public final class Generator {
+    /** Steps between two looks at the device-side finished flags (each look waits for the device). */
+    static final int FINISHED_CHECK_EVERY = 4;
     private final CausalDecoder decoder;
     private final long[] eosTokenIds;
     private final long padTokenId;
@@ -85,6 +87,11 @@ public final class Generator {
                 context = unpaddedRows(input.inputIds().toLongArray(), maskHost, batch, promptLen);
             }
             long start = nanoClock.getAsLong();
+            if (decoder instanceof DeviceGreedy greedy && options.numBeams() == 1 && !options.doSample()
+                    && !input.keepStepLogits()) {
+                NDArray embeds = input.inputsEmbeds() != null ? input.inputsEmbeds() : decoder.embed(input.inputIds());
+                return onDevice(greedy, embeds, mask64, options, context, promptLengths, start);
+            }
             try (DecodeSession session = new DecodeSession(decoder, call, maskHost, promptLen)) {
                 NDArray embeds = input.inputsEmbeds() != null ? input.inputsEmbeds() : decoder.embed(input.inputIds());
                 boolean plainGreedy = options.numBeams() == 1 && !options.doSample()
@@ -104,6 +111,44 @@ public final class Generator {
                         (prefillEnd - start) / 1e6, (end - prefillEnd) / 1e6);
             }
         }
+    }
+
+    /**
+     * Greedy decoding with the loop's state on the decoder's device: one call per step, and a
+     * look at the finished flags (a wait for the device) only every {@link #FINISHED_CHECK_EVERY}
+     * steps, so a GPU is never idle between steps waiting for the host.
+     */
+    private GeneratedSequences onDevice(DeviceGreedy greedy, NDArray embeds, NDArray mask64, GenerationOptions options,
+            long[][] context, int[] promptLengths, long start) {
+        DeviceGreedy.Settings settings = new DeviceGreedy.Settings(options.maxNewTokens(), options.minNewTokens(),
+                options.repetitionPenalty(), eosTokenIds, padTokenId);
+        try (DeviceGreedy.Session session = greedy.startGreedy(embeds, mask64, settings, context)) {
+            boolean done = session.allFinished(); // waits for the prefill: its time is measured apart
+            long prefillEnd = nanoClock.getAsLong();
+            while (!done && session.steps() < options.maxNewTokens()) {
+                session.step();
+                if (session.steps() % FINISHED_CHECK_EVERY == 0) {
+                    done = session.allFinished();
+                }
+            }
+            long[][] picked = session.tokens();
+            long end = nanoClock.getAsLong();
+            long[][] tokens = new long[picked.length][];
+            for (int r = 0; r < picked.length; r++) {
+                tokens[r] = throughFirstEos(picked[r]);
+            }
+            return new GeneratedSequences(tokens, promptLengths, null, (prefillEnd - start) / 1e6, (end - prefillEnd) / 1e6);
+        }
+    }
+
+    /** The row up to and including its first eos (later picks are of a finished row). */
+    private long[] throughFirstEos(long[] row) {
+        for (int i = 0; i < row.length; i++) {
+            if (isEos(row[i])) {
+                return Arrays.copyOf(row, i + 1);
+            }
+        }
+        return row;
     }
 
     private long[][] greedyOrSample(DecodeSession session, float[] logits, int batch, GenerationOptions options,

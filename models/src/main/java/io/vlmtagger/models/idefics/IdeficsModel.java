@@ -140,6 +140,8 @@ public final class IdeficsModel implements AutoCloseable {
 
     @Override
     public void close() {
+        textModel.close();
+        visionTower.close();
         store.close();
     }
 

@@ -4,31 +4,39 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import io.vlmtagger.models.config.LlamaConfig;
-import io.vlmtagger.models.llama.LlamaDecoder;
-import io.vlmtagger.models.llama.LlamaDecoderLayer;
-import io.vlmtagger.models.nn.CallScope;
+import io.vlmtagger.models.kernels.CacheArgs;
+import io.vlmtagger.models.kernels.KernelCall;
+import io.vlmtagger.models.kernels.KernelModule;
+import io.vlmtagger.models.kernels.Kernels;
+import io.vlmtagger.models.kernels.TensorList;
+import io.vlmtagger.models.llama.LlamaBlock;
+import io.vlmtagger.models.nn.Activation;
 import io.vlmtagger.models.nn.LayerKvCache;
 import io.vlmtagger.models.nn.Masks;
-import io.vlmtagger.models.nn.RmsNorm;
 import io.vlmtagger.models.nn.Rotary;
 import io.vlmtagger.models.weights.Weights;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * IDEFICS' text side: decoupled embeddings, Llama layers ({@link LlamaDecoderLayer}, shared with
- * LLaVA) with a {@link GatedCrossAttentionBlock} in front of every {@code cross_layer_interval}-th
- * one, final RMSNorm, decoupled head. Positions and the causal mask are Llama's ({@link
- * LlamaDecoder#positionIds}, {@link Masks#causal}). Only the self-attention is cached.
+ * IDEFICS' text side: decoupled embeddings, Llama layers with a {@link GatedCrossAttentionBlock} in
+ * front of every {@code cross_layer_interval}-th one, final RMSNorm, decoupled head. The stack is
+ * {@code idefics.ts}'s {@code idefics_forward} (one kernel call; the Llama layers are {@code
+ * llama.ts}'s, the same as LLaVA's). Positions and the causal mask are Llama's. Only the
+ * self-attention is cached. Holds weights only; thread-safe; close it to free its kernels.
  */
-public final class IdeficsTextModel {
+public final class IdeficsTextModel implements AutoCloseable {
     private final IdeficsConfig config;
     private final DecoupledEmbedding embeddings;
-    private final List<LlamaDecoderLayer> layers;
-    private final List<GatedCrossAttentionBlock> gatedBlocks;
-    private final RmsNorm norm;
-    private final Rotary rotary;
+    private final Kernels kernels;
+    private final TensorList weights;
+    private final TensorList noCache;
+    private final long[] cfg;
+    private final double[] fcfg;
+    private final int numLayers;
+    private final DataType dataType;
 
     /**
      * @param model weights prefixed to {@code model.}
@@ -40,26 +48,42 @@ public final class IdeficsTextModel {
         int h = text.hiddenSize();
         this.embeddings = new DecoupledEmbedding(model.sub("embed_tokens."), lmHead, text.vocabSize(),
                 config.additionalVocabSize(), h, text.tieWordEmbeddings());
-        List<LlamaDecoderLayer> list = new ArrayList<>();
+        List<NDArray> list = new ArrayList<>();
+        list.add(model.get("norm.weight", h));
+        float[] invFreq = new Rotary(text.headDim(), text.ropeTheta()).inverseFrequencies();
+        list.add(model.manager().create(invFreq, new Shape(invFreq.length)));
         for (int i = 0; i < text.numHiddenLayers(); i++) {
-            list.add(new LlamaDecoderLayer(model.sub("layers." + i + "."), text, i));
+            list.addAll(new LlamaBlock(model.sub("layers." + i + "."), text).weights());
         }
-        this.layers = List.copyOf(list);
         int imageDim = config.vision().hiddenSize();
-        List<GatedCrossAttentionBlock> blocks = new ArrayList<>();
         for (int i = 0; i < config.numGatedBlocks(); i++) {
-            blocks.add(new GatedCrossAttentionBlock(model.sub("gated_cross_attn_layers." + i + "."), config, imageDim));
+            list.addAll(new GatedCrossAttentionBlock(model.sub("gated_cross_attn_layers." + i + "."), config, imageDim)
+                    .weights());
         }
-        this.gatedBlocks = List.copyOf(blocks);
-        this.norm = RmsNorm.load(model.sub("norm."), h, (float) text.rmsNormEps());
-        this.rotary = new Rotary(text.headDim(), text.ropeTheta());
+        this.numLayers = text.numHiddenLayers();
+        this.dataType = model.dataType();
+        this.kernels = Kernels.load(model.store().device(), KernelModule.IDEFICS);
+        this.weights = kernels.list(list);
+        List<NDArray> empties = new ArrayList<>(numLayers);
+        for (int i = 0; i < numLayers; i++) {
+            empties.add(model.manager().create(new Shape(0), dataType));
+        }
+        this.noCache = kernels.list(empties);
+        this.cfg = new long[] {
+            numLayers, text.numAttentionHeads(), text.numKeyValueHeads(),
+            Activation.fromConfig(text.hiddenAct()).kernelCode(), config.crossLayerInterval(),
+            config.qkLayerNorms() ? 1 : 0
+        };
+        this.fcfg = new double[] {text.rmsNormEps(), Masks.minValue(dataType)};
     }
 
-    /** Every gated block's image keys and values ({@link GatedCrossAttentionBlock#imageKeysValues}), in {@code target}. */
+    /** Every gated block's image keys and values {@code [B, heads, S, headDim]}, in {@code target}. */
     public List<NDList> imageKeysValues(NDArray imageStates, NDManager target) {
-        List<NDList> out = new ArrayList<>(gatedBlocks.size());
-        for (GatedCrossAttentionBlock block : gatedBlocks) {
-            out.add(block.imageKeysValues(imageStates, target));
+        List<NDList> kv = kernels.call("idefics_image_kv").tensor(imageStates).list(weights).ints(cfg).floats(fcfg)
+                .runTuple(target);
+        List<NDList> out = new ArrayList<>(kv.get(0).size());
+        for (int j = 0; j < kv.get(0).size(); j++) {
+            out.add(new NDList(kv.get(0).get(j), kv.get(1).get(j)));
         }
         return out;
     }
@@ -73,7 +97,7 @@ public final class IdeficsTextModel {
     }
 
     public int numLayers() {
-        return layers.size();
+        return numLayers;
     }
 
     /**
@@ -96,35 +120,46 @@ public final class IdeficsTextModel {
         }
         NDArray mask64 = attentionMask.getDataType() == DataType.INT64
                 ? attentionMask : attentionMask.toType(DataType.INT64, false);
-        DataType type = inputsEmbeds.getDataType();
-        NDArray positions = LlamaDecoder.positionIds(mask64).get(":, {}:", past);
-        NDList cosSin = rotary.cosSin(positions, type);
-        NDArray mask = Masks.causal(mask64, newLength, type);
-        if (cache != null) {
-            cache.bind(inputsEmbeds.getManager());
+        NDManager out = inputsEmbeds.getManager();
+        NDList keys = new NDList();
+        NDList values = new NDList();
+        for (NDList kv : image.keysValues()) {
+            keys.add(kv.get(0));
+            values.add(kv.get(1));
         }
-        int interval = config.crossLayerInterval();
-        NDArray h = inputsEmbeds;
-        for (int i = 0; i < layers.size(); i++) {
+        try (CacheArgs caches = new CacheArgs(cache, noCache, numLayers, dataType, out)) {
+            KernelCall call = kernels.call("idefics_forward").tensor(inputsEmbeds).tensor(mask64).list(weights)
+                    .ints(cfg).floats(fcfg);
+            caches.addTo(call).tensors(keys).tensors(values).tensor(image.additiveMask()).tensor(image.attendsImage())
+                    .b(probe != null);
+            List<NDList> result = call.runTuple(out);
+            caches.store(result.get(1), result.get(2));
             if (probe != null) {
-                probe.layerInput(i, h);
+                report(result.get(3), probe);
+            } else {
+                result.get(3).close();
             }
-            if (i % interval == 0) {
-                GatedCrossAttentionBlock block = gatedBlocks.get(i / interval);
-                NDList kv = image.keysValues().get(i / interval);
-                if (probe != null) {
-                    probe.crossAttention(i / interval, block.crossAttention(h, kv, image.additiveMask(),
-                            image.attendsImage()));
-                }
-                h = CallScope.apply(h, in -> block.forward(in, kv, image.additiveMask(), image.attendsImage()));
-                if (probe != null) {
-                    probe.gatedBlockOutput(i / interval, h);
-                }
-            }
-            LlamaDecoderLayer layer = layers.get(i);
-            h = CallScope.apply(h, in -> layer.forward(in, cosSin, mask, cache));
+            return result.get(0).singletonOrThrow();
         }
-        return norm.forward(h);
+    }
+
+    /** Hands the kernel's probe list (see {@code idefics_forward}) to {@code probe}, in order. */
+    private void report(NDList probes, Probe probe) {
+        int at = 0;
+        for (int i = 0; i < numLayers; i++) {
+            probe.layerInput(i, probes.get(at++));
+            if (i % config.crossLayerInterval() == 0) {
+                probe.crossAttention(i / config.crossLayerInterval(), probes.get(at++));
+                probe.gatedBlockOutput(i / config.crossLayerInterval(), probes.get(at++));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        weights.close();
+        noCache.close();
+        kernels.close();
     }
 
     /** Intermediate tensors, for parity checks; the arrays live in the call's manager. */

@@ -119,6 +119,8 @@ public final class LlavaModel implements AutoCloseable {
 
     @Override
     public void close() {
+        languageModel.close();
+        visionTower.close();
         store.close();
     }
 
@@ -164,6 +166,9 @@ public final class LlavaModel implements AutoCloseable {
                     .optAlias("language_model.model.", "model.language_model.")
                     .optAlias("language_model.lm_head.", "lm_head.")
                     .optAlias("vision_tower.", "model.vision_tower.")
+                    // transformers 5's save_pretrained: the CLIP tower without its vision_model. level
+                    .optAlias("vision_tower.vision_model.", "model.vision_tower.")
+                    .optAlias("vision_tower.vision_model.", "vision_tower.")
                     .optAlias("multi_modal_projector.", "model.multi_modal_projector.");
             if (device != null) {
                 b.optDevice(device);

@@ -43,6 +43,11 @@ public enum Activation {
 
     public abstract NDArray apply(NDArray x);
 
+    /** The activation's number in the kernel sources ({@code act} in {@code common.ts}): the declaration order. */
+    public int kernelCode() {
+        return ordinal();
+    }
+
     /** Maps a config.json {@code hidden_act}/{@code activation_function} value; fails naming it if unknown. */
     public static Activation fromConfig(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {

@@ -54,6 +54,47 @@ public final class LayerKvCache implements KvCache {
         return new NDList(keys[layer], values[layer]);
     }
 
+    /** Layer {@code layer}'s cached keys {@code [B, kvHeads, P, d]}, or null while empty. */
+    public NDArray keys(int layer) {
+        return keys[layer];
+    }
+
+    /** Layer {@code layer}'s cached values, or null while empty. */
+    public NDArray values(int layer) {
+        return values[layer];
+    }
+
+    /** The manager cached arrays are kept in (see {@link #bind}), or null before the first binding. */
+    public NDManager owner() {
+        return owner;
+    }
+
+    /**
+     * Replaces every layer's arrays with {@code newKeys} / {@code newValues} (a kernel's result,
+     * e.g. old and new positions concatenated); old arrays that are not kept are closed, new ones
+     * are attached to the owner.
+     */
+    public void replaceAll(NDList newKeys, NDList newValues) {
+        if (newKeys.size() != keys.length || newValues.size() != values.length) {
+            throw new IllegalArgumentException("expected " + keys.length + " layers of keys and values, got "
+                    + newKeys.size() + " and " + newValues.size());
+        }
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = replaceOne(keys[i], newKeys.get(i));
+            values[i] = replaceOne(values[i], newValues.get(i));
+        }
+    }
+
+    private NDArray replaceOne(NDArray old, NDArray next) {
+        if (owner != null) {
+            next.attach(owner);
+        }
+        if (old != null && old != next) {
+            old.close();
+        }
+        return next;
+    }
+
     public int numLayers() {
         return keys.length;
     }

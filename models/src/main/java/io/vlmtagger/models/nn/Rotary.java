@@ -62,6 +62,11 @@ public final class Rotary {
         return x2.neg().concat(x1, -1);
     }
 
+    /** {@code theta^(-2i/d)} for {@code i < d/2}, as float32 (the kernels' rotary input). */
+    public float[] inverseFrequencies() {
+        return invFreq.clone();
+    }
+
     public int headDim() {
         return headDim;
     }

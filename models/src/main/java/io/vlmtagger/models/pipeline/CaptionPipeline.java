@@ -83,6 +83,7 @@ final class CaptionPipeline {
         }
         try (NDManager call = model.newCallManager()) {
             NDArray soft = model.softPrompt(PixelBatch.stack(call, images, model.dataType())); // [B, Q, H]
+            PixelBatch.await(soft);
             long visionEnd = nanoClock.getAsLong();
             int queries = (int) soft.getShape().get(1);
             long[] ids = new long[batch * width];

@@ -90,6 +90,7 @@ final class ChatPipeline {
         }
         try (NDManager call = model.newCallManager()) {
             GenerationInput input = mergedInput(call, prompts, images, imageAt);
+            PixelBatch.await(input.inputsEmbeds());
             long visionEnd = nanoClock.getAsLong();
             GeneratedSequences out = generator.generate(input, options);
             long end = nanoClock.getAsLong();

@@ -35,4 +35,16 @@ final class PixelBatch {
         NDArray pixels = manager.create(all, new Shape(images.size(), first.channels(), first.height(), first.width()));
         return dataType == DataType.FLOAT32 ? pixels : pixels.toType(dataType, false);
     }
+
+    /**
+     * Waits until {@code x} is computed: on a GPU the kernels only queue work, so a stage's time
+     * (vision, for the timings) ends when one of its values can be read. A no-op on the CPU.
+     */
+    static void await(NDArray x) {
+        if (x.getDevice().isGpu() && x.size() > 0) {
+            try (NDArray flat = x.reshape(-1); NDArray first = flat.get(0)) {
+                first.toType(DataType.FLOAT32, false).toFloatArray();
+            }
+        }
+    }
 }

@@ -126,6 +126,11 @@ public final class SafetensorsFile {
     /**
      * Reads one tensor into {@code manager}: floats as {@code floatType} (F32/F16/BF16 on disk are
      * converted), integers as stored (I64, I32).
+     *
+     * <p>No host copy of the checkpoint is kept: each tensor's bytes are memory-mapped (read-only),
+     * copied into the tensor (libtorch's CPU memory, or the device, with a dtype conversion where
+     * one is needed) and the mapping is released before the next tensor is read, so loading holds
+     * at most one tensor's bytes besides the weights themselves (two for BF16, widened on the host).
      */
     public NDArray read(NDManager manager, String name, DataType floatType) {
         Entry e = entries.get(name);
@@ -136,32 +141,50 @@ public final class SafetensorsFile {
             throw new CheckpointException(path + ": tensor '" + name + "' is " + e.byteLength()
                     + " bytes; single tensors over 2 GiB are not supported");
         }
-        ByteBuffer raw = ByteBuffer.allocateDirect((int) e.byteLength()).order(ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            readFully(ch, raw, dataStart + e.begin());
-        } catch (IOException ex) {
-            throw new CheckpointException("cannot read tensor '" + name + "' from " + path + ": " + ex.getMessage(), ex);
-        }
-        raw.flip();
         Shape shape = new Shape(e.shape());
-        NDArray stored;
-        if (e.dtype() == SafetensorsDtype.BF16) {
-            stored = manager.create(bf16ToFloat32(raw), shape, DataType.FLOAT32);
-        } else {
-            stored = manager.create(raw.order(ByteOrder.nativeOrder()), shape, e.dtype().djlType());
+        ByteBuffer mapped = map(e);
+        ByteBuffer widened = null;
+        try {
+            NDArray stored;
+            if (e.dtype() == SafetensorsDtype.BF16) {
+                widened = bf16ToFloat32(mapped);
+                stored = manager.create(widened, shape, DataType.FLOAT32);
+            } else {
+                stored = manager.create(mapped, shape, e.dtype().djlType());
+            }
+            NDArray owned;
+            if (e.dtype().isFloating() && stored.getDataType() != floatType) {
+                owned = stored.toType(floatType, false);
+            } else if (!manager.getDevice().isGpu()) {
+                owned = stored.duplicate(); // a CPU tensor made from a buffer aliases it (from_blob)
+            } else {
+                return stored; // already copied to the device
+            }
+            stored.close();
+            return owned;
+        } finally {
+            DirectBuffers.free(mapped);
+            DirectBuffers.free(widened);
         }
-        if (!e.dtype().isFloating() || stored.getDataType() == floatType) {
-            return stored;
+    }
+
+    /** A read-only little-endian mapping of one tensor's bytes. */
+    private ByteBuffer map(Entry e) {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            if (e.byteLength() == 0) {
+                return ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder());
+            }
+            return ch.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.byteLength())
+                    .order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException ex) {
+            throw new CheckpointException("cannot read tensor '" + e.name() + "' from " + path + ": " + ex.getMessage(), ex);
         }
-        NDArray converted = stored.toType(floatType, false);
-        stored.close();
-        return converted;
     }
 
     /** Widens little-endian bfloat16 values to native-order float32 ({@code bits << 16}), in bulk chunks. */
     private static ByteBuffer bf16ToFloat32(ByteBuffer raw) {
         ByteBuffer out = ByteBuffer.allocateDirect(raw.remaining() * 2).order(ByteOrder.nativeOrder());
-        java.nio.ShortBuffer in = raw.asShortBuffer();
+        java.nio.ShortBuffer in = raw.order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
         java.nio.IntBuffer bits = out.asIntBuffer();
         short[] chunk = new short[1 << 14];
         int[] widened = new int[chunk.length];

@@ -135,6 +135,30 @@ public final class WeightStore implements AutoCloseable {
         return array;
     }
 
+    /**
+     * The weight {@code key} for the caller to own: not kept by the store (a cached copy is handed
+     * over), for weights that are only an input to a derived one (e.g. q/k/v projections fused into
+     * one matrix at load time); close it once the derived weight is made. Never use it on a weight
+     * other parts share (tied embeddings).
+     */
+    public NDArray take(String key, long... expectedShape) {
+        String stored = resolve(key);
+        if (stored == null) {
+            throw missing(key);
+        }
+        if (arrays != null) {
+            // the store does not own in-memory arrays: hand over a view the caller may close (it
+            // shares the array's data and, under autograd, passes gradients back to it)
+            NDArray array = arrays.get(stored);
+            checkShape(key, stored, array.getShape(), expectedShape);
+            return array.reshape(array.getShape());
+        }
+        NDArray cached = loaded.remove(stored);
+        NDArray array = cached != null ? cached : files.fileOf(stored).read(manager, stored, dataType);
+        checkShape(key, stored, array.getShape(), expectedShape);
+        return array;
+    }
+
     /** Like {@link #get} but empty when the key does not resolve (optional parameters such as biases). */
     public Optional<NDArray> find(String key, long... expectedShape) {
         return contains(key) ? Optional.of(get(key, expectedShape)) : Optional.empty();

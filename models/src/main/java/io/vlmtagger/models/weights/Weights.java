@@ -29,6 +29,11 @@ public final class Weights {
         return store.get(prefix + key, expectedShape);
     }
 
+    /** {@link WeightStore#take} of {@code prefix + key}: the caller owns (and closes) the array. */
+    public NDArray take(String key, long... expectedShape) {
+        return store.take(prefix + key, expectedShape);
+    }
+
     /** {@link WeightStore#find} of {@code prefix + key}. */
     public Optional<NDArray> find(String key, long... expectedShape) {
         return store.find(prefix + key, expectedShape);

@@ -17,7 +17,7 @@ import java.util.Random;
 
 /**
  * Captioning throughput of the whole BLIP-2 pipeline (vision, Q-Former, OPT generation) with
- * random weights at the "small" size ({@link RandomBlip2Checkpoint}): greedy, {@code tokens} new
+ * random weights at the "small" size ({@link RandomCheckpoints}): greedy, {@code tokens} new
  * tokens per image (min = max), per batch size, on {@code threads} intra-op threads (inter-op 1).
  * Prints images/s and new tokens/s with the split of a batch's time, and images per {@code threads}
  * CPU-seconds of the process (what the wall-clock rate would be with the cores to itself, as far as
@@ -51,7 +51,7 @@ public final class CaptionBenchmark {
         System.setProperty("ai.djl.offline", "true");
         if (!Files.exists(s.checkpoint().resolve("model.safetensors"))) {
             long t = System.nanoTime();
-            RandomBlip2Checkpoint.write(s.checkpoint());
+            RandomCheckpoints.blip2(s.checkpoint(), RandomCheckpoints.Size.SMALL);
             System.out.printf(Locale.ROOT, "wrote random checkpoint %s in %.1f s%n", s.checkpoint(), (System.nanoTime() - t) / 1e9);
         }
         if (s.onMainThread()) {

@@ -35,13 +35,31 @@ class LlavaCheckpointLayoutTest {
         throw new IllegalArgumentException("unexpected key " + key);
     }
 
+    /** 4.40 name -> what transformers 5's save_pretrained writes: the CLIP tower without {@code vision_model.}. */
+    static String transformers5Layout(String key) {
+        String k = newLayout(key);
+        return k.startsWith("model.vision_tower.vision_model.")
+                ? "model.vision_tower." + k.substring("model.vision_tower.vision_model.".length()) : k;
+    }
+
+    /** The same with the tower keys as {@code vision_tower.*} (no {@code model.} level). */
+    static String transformers5LegacyPrefix(String key) {
+        return key.startsWith("vision_tower.vision_model.")
+                ? "vision_tower." + key.substring("vision_tower.vision_model.".length()) : key;
+    }
+
     private Path renamedCopy(NDManager manager, java.util.function.Predicate<String> keepKey) throws Exception {
-        Path dir = Files.createDirectories(tmp.resolve("llava-new-layout"));
+        return renamedCopy(manager, keepKey, LlavaCheckpointLayoutTest::newLayout, "llava-new-layout");
+    }
+
+    private Path renamedCopy(NDManager manager, java.util.function.Predicate<String> keepKey,
+            java.util.function.UnaryOperator<String> rename, String name) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve(name));
         Files.copy(LlavaFixture.dir().resolve("config.json"), dir.resolve("config.json"));
         Map<String, NDArray> renamed = new LinkedHashMap<>();
         SafetensorsFile.open(LlavaFixture.dir().resolve("model.safetensors")).readAll(manager).forEach((k, v) -> {
             if (keepKey.test(k)) {
-                renamed.put(newLayout(k), v);
+                renamed.put(rename.apply(k), v);
             }
         });
         SafetensorsWriter.writeFile(dir.resolve("model.safetensors"), renamed, SafetensorsDtype.F32,
@@ -62,6 +80,30 @@ class LlavaCheckpointLayoutTest {
                 NDArray a = oldLayout.forward(io.get("pixel_values"), io.get("input_ids"), io.get("attention_mask"));
                 NDArray b = newLayout.forward(io.get("pixel_values"), io.get("input_ids"), io.get("attention_mask"));
                 assertThat(b.toFloatArray()).containsExactly(a.toFloatArray());
+            }
+        }
+    }
+
+    @Test
+    void transformers5SavedLayoutsLoadAndMatch() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Map<String, NDArray> io = LlavaFixture.io(manager);
+            Path v5 = renamedCopy(manager, k -> true, LlavaCheckpointLayoutTest::transformers5Layout, "llava-v5");
+            Path v5legacy = renamedCopy(manager, k -> true, LlavaCheckpointLayoutTest::transformers5LegacyPrefix,
+                    "llava-v5-legacy");
+            assertThat(SafetensorsFile.open(v5.resolve("model.safetensors")).contains(
+                    "model.vision_tower.embeddings.patch_embedding.weight")).isTrue();
+            assertThat(SafetensorsFile.open(v5legacy.resolve("model.safetensors")).contains(
+                    "vision_tower.embeddings.patch_embedding.weight")).isTrue();
+            try (LlavaModel hub = LlavaModel.builder().setCheckpoint(LlavaFixture.dir()).optParentManager(manager).build();
+                    LlavaModel a = LlavaModel.builder().setCheckpoint(v5).optParentManager(manager).build();
+                    LlavaModel b = LlavaModel.builder().setCheckpoint(v5legacy).optParentManager(manager).build()) {
+                float[] expected = hub.forward(io.get("pixel_values"), io.get("input_ids"), io.get("attention_mask"))
+                        .toFloatArray();
+                assertThat(a.forward(io.get("pixel_values"), io.get("input_ids"), io.get("attention_mask"))
+                        .toFloatArray()).containsExactly(expected);
+                assertThat(b.forward(io.get("pixel_values"), io.get("input_ids"), io.get("attention_mask"))
+                        .toFloatArray()).containsExactly(expected);
             }
         }
     }

@@ -70,8 +70,22 @@ public final class FixtureCheckpoints {
             for (String file : List.of("config.json", "generation_config.json", "model.safetensors")) {
                 Files.copy(source.resolve(file), target.resolve(file));
             }
-            JsonNode config = JSON.readTree(source.resolve("config.json").toFile());
-            JsonNode generation = JSON.readTree(source.resolve("generation_config.json").toFile());
+            return addTokenizerAndPreprocessor(target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot complete fixture " + name + " into " + target, e);
+        }
+    }
+
+    /**
+     * Writes {@code tokenizer.json}, {@code tokenizer_config.json} and {@code preprocessor_config.json}
+     * into a checkpoint directory that has its {@code config.json} and {@code generation_config.json}
+     * (a BLIP-2/OPT or LLaVA/Llama one): a word-level vocabulary of the config's size, the special
+     * tokens of the generation config, the config's image size.
+     */
+    public static Path addTokenizerAndPreprocessor(Path target) {
+        try {
+            JsonNode config = JSON.readTree(target.resolve("config.json").toFile());
+            JsonNode generation = JSON.readTree(target.resolve("generation_config.json").toFile());
             int vocab = config.path("text_config").path("vocab_size").asInt();
             int imageSize = config.path("vision_config").path("image_size").asInt();
             boolean llava = "llava".equals(config.path("model_type").asText());
@@ -105,7 +119,7 @@ public final class FixtureCheckpoints {
             Files.writeString(target.resolve("preprocessor_config.json"), preprocessorJson(llava, imageSize));
             return target;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot complete fixture " + name + " into " + target, e);
+            throw new UncheckedIOException("cannot write tokenizer and preprocessor files into " + target, e);
         }
     }
 

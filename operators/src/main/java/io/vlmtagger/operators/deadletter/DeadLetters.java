@@ -23,7 +23,8 @@ import org.apache.flink.util.OutputTag;
  * the value as received; for an {@link ImageTask} (already decoded) it is the single-object Avro
  * encoding of its {@link ImageEvent}, i.e. the same bytes a producer would have sent (fetched image
  * bytes are never included; an image URI's user-info and query are redacted). It is capped at {@code maxOriginalBytes} (default 1 MiB) and
- * {@code truncated} says so. Messages are redacted ({@link Redaction}) and capped.
+ * {@code truncated} says so. Messages are redacted ({@link Redaction}) and capped. {@code kafkaKey}
+ * is the input record's key as received, whatever the stage.
  */
 public final class DeadLetters {
     /** The one side output for dead letters, shared by every stage of the job. */
@@ -144,10 +145,12 @@ public final class DeadLetters {
             if (task != null) {
                 original = task.event == null ? null : EVENT_CODEC.encode(withoutCredentials(task.event));
                 id = id != null ? id : task.eventId();
-                dl.setTopic(task.topic).setPartition(task.partition).setOffset(task.offset);
+                dl.setTopic(task.topic).setPartition(task.partition).setOffset(task.offset)
+                        .setKafkaKey(task.key == null ? null : ByteBuffer.wrap(task.key));
             } else {
                 original = raw.value;
-                dl.setTopic(raw.topic).setPartition(raw.partition).setOffset(raw.offset);
+                dl.setTopic(raw.topic).setPartition(raw.partition).setOffset(raw.offset)
+                        .setKafkaKey(raw.key == null ? null : ByteBuffer.wrap(raw.key));
             }
             boolean truncated = original != null && original.length > maxOriginalBytes;
             if (truncated) {

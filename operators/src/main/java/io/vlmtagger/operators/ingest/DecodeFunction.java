@@ -12,6 +12,8 @@ import io.vlmtagger.schemas.ImageEvent;
 import io.vlmtagger.schemas.flink.RawKafkaRecord;
 import io.vlmtagger.schemas.serde.AvroCodec;
 import io.vlmtagger.schemas.serde.AvroDecodeException;
+import io.vlmtagger.schemas.writers.WriterSchemaSources;
+import io.vlmtagger.schemas.writers.WriterSchemaStore;
 import org.apache.avro.Schema;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -23,14 +25,21 @@ import org.apache.flink.util.Collector;
  * on {@link DeadLetters#TAG}. Never throws for bad input. Reasons: {@code empty_record} (null value),
  * {@code oversized_record}, {@code unknown_schema}, {@code avro_decode_error}, and the validation
  * reasons of {@link EventValidator} ({@code missing_field}, {@code invalid_field},
- * {@code unknown_task}, {@code missing_question}).
+ * {@code unknown_task}, {@code missing_question}), and {@code incompatible_schema} for a registered
+ * writer schema the job cannot read. Dead letters keep the record's Kafka key ({@code kafkaKey}).
+ *
+ * <p>Writer schemas: the codec reads this build's ImageEvent schema and every released version
+ * (shipped history); {@link Builder#optWriterSchemas} adds a directory and/or topic where producers
+ * register theirs, looked up again when a record carries an unknown fingerprint (see
+ * {@link WriterSchemaStore}).
  *
  * <pre>{@code
  * SingleOutputStreamOperator<ImageTask> tasks = raw.process(DecodeFunction.builder().build());
  * DataStream<DeadLetter> decodeFailures = tasks.getSideOutput(DeadLetters.TAG);
  * }</pre>
  *
- * Metrics: {@code ingest_records_decoded_total}, {@code ingest_dead_letters_total}.
+ * Metrics: {@code ingest_records_decoded_total}, {@code ingest_dead_letters_total},
+ * {@code ingest_unknown_tasks_total} (tasks of newer producers, ignored next to known ones).
  */
 public class DecodeFunction extends ProcessFunction<RawKafkaRecord, ImageTask> {
     private static final long serialVersionUID = 1L;
@@ -44,17 +53,21 @@ public class DecodeFunction extends ProcessFunction<RawKafkaRecord, ImageTask> {
     private final int maxDeadLetterBytes;
     private final Clock clock;
     private final List<String> writerSchemas;
+    private final WriterSchemaSources writerSchemaSources;
     private final EventValidator validator = new EventValidator();
 
     private transient AvroCodec<ImageEvent> codec;
+    private transient WriterSchemaStore store;
     private transient Counter decoded;
     private transient Counter deadLettered;
+    private transient Counter unknownTasks;
 
     private DecodeFunction(Builder b) {
         this.maxRecordBytes = b.maxRecordBytes;
         this.maxDeadLetterBytes = b.maxDeadLetterBytes;
         this.clock = b.clock;
         this.writerSchemas = new ArrayList<>(b.writerSchemas);
+        this.writerSchemaSources = b.writerSchemaSources;
     }
 
     public static Builder builder() {
@@ -67,9 +80,24 @@ public class DecodeFunction extends ProcessFunction<RawKafkaRecord, ImageTask> {
         for (String json : writerSchemas) {
             schemas.add(new Schema.Parser().parse(json));
         }
-        codec = AvroCodec.of(ImageEvent.class, schemas);
+        if (writerSchemaSources.isEmpty()) {
+            codec = AvroCodec.of(ImageEvent.class, schemas);
+        } else {
+            store = writerSchemaSources.open(ImageEvent.getClassSchema());
+            codec = AvroCodec.of(ImageEvent.class, schemas, store);
+        }
         decoded = getRuntimeContext().getMetricGroup().counter("ingest_records_decoded_total");
         deadLettered = getRuntimeContext().getMetricGroup().counter("ingest_dead_letters_total");
+        unknownTasks = getRuntimeContext().getMetricGroup().counter("ingest_unknown_tasks_total");
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (store != null) {
+            store.close();
+            store = null;
+        }
+        super.close();
     }
 
     @Override
@@ -97,7 +125,10 @@ public class DecodeFunction extends ProcessFunction<RawKafkaRecord, ImageTask> {
             return;
         }
         decoded.inc();
-        out.collect(new ImageTask(event, raw.topic, raw.partition, raw.offset, raw.receivedAtMs));
+        unknownTasks.inc(EventValidator.unknownTasks(event));
+        ImageTask task = new ImageTask(event, raw.topic, raw.partition, raw.offset, raw.receivedAtMs);
+        task.key = raw.key;
+        out.collect(task);
     }
 
     private void deadLetter(Context ctx, RawKafkaRecord raw, String reason, String message, Throwable error,
@@ -114,6 +145,7 @@ public class DecodeFunction extends ProcessFunction<RawKafkaRecord, ImageTask> {
         private int maxDeadLetterBytes = DeadLetters.DEFAULT_MAX_ORIGINAL_BYTES;
         private Clock clock = Clock.systemUTC();
         private final List<String> writerSchemas = new ArrayList<>();
+        private WriterSchemaSources writerSchemaSources = WriterSchemaSources.none();
 
         private Builder() {}
 
@@ -139,6 +171,12 @@ public class DecodeFunction extends ProcessFunction<RawKafkaRecord, ImageTask> {
         public Builder optWriterSchema(String schemaJson) {
             new Schema.Parser().parse(schemaJson); // fail at build time, not in open()
             writerSchemas.add(schemaJson);
+            return this;
+        }
+
+        /** Where producers register their ImageEvent writer schemas (a directory, a topic). */
+        public Builder optWriterSchemas(WriterSchemaSources sources) {
+            this.writerSchemaSources = java.util.Objects.requireNonNull(sources, "sources (WriterSchemaSources.none() for none)");
             return this;
         }
 

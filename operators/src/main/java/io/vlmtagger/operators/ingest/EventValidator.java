@@ -13,7 +13,9 @@ import io.vlmtagger.schemas.TaskType;
 /**
  * Checks a decoded {@link ImageEvent} for what Avro cannot express. Returns the first violation as
  * a stable reason ({@code missing_field}, {@code invalid_field}, {@code unknown_task},
- * {@code missing_question}) plus a message, or null when the event is fine.
+ * {@code missing_question}) plus a message, or null when the event is fine. Tasks a newer producer
+ * added read as {@link TaskType#UNKNOWN} (the enum's default); they are ignored next to known
+ * tasks (see {@link #unknownTasks}), and an event with no known task is {@code unknown_task}.
  */
 public final class EventValidator implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -38,6 +40,12 @@ public final class EventValidator implements Serializable {
         public String toString() {
             return reason + ": " + message;
         }
+    }
+
+    /** How many of the event's tasks this job does not know (and ignores). */
+    public static int unknownTasks(ImageEvent event) {
+        List<TaskType> tasks = event.getTasks();
+        return tasks == null ? 0 : (int) tasks.stream().filter(t -> t == null || t == TaskType.UNKNOWN).count();
     }
 
     /** The first violation, or null when the event may proceed. */
@@ -69,11 +77,9 @@ public final class EventValidator implements Serializable {
         if (tasks == null || tasks.isEmpty()) {
             return new Violation(MISSING_FIELD, "tasks is empty: name at least one of CAPTION, CHAT, FEW_SHOT_TAGS");
         }
-        for (TaskType t : tasks) {
-            if (t == null || t == TaskType.UNKNOWN) {
-                return new Violation(UNKNOWN_TASK,
-                        "a requested task is unknown to this job (written by a newer producer?): " + tasks);
-            }
+        if (tasks.stream().allMatch(t -> t == null || t == TaskType.UNKNOWN)) {
+            return new Violation(UNKNOWN_TASK, "no requested task is known to this job (tasks of a newer producer"
+                    + " read as UNKNOWN): " + tasks + "; name at least one of CAPTION, CHAT, FEW_SHOT_TAGS");
         }
         if (tasks.contains(TaskType.CHAT) && (event.getQuestion() == null || event.getQuestion().isBlank())) {
             return new Violation(MISSING_QUESTION, "the CHAT task needs a question");

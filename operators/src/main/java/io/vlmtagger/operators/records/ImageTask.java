@@ -18,6 +18,9 @@ public class ImageTask {
     public int partition = -1;
     public long offset = -1L;
 
+    /** The input record's Kafka key as received (null when it had none), kept for dead letters. */
+    public byte[] key;
+
     /** When the job received the record (processing time, epoch millis). */
     public long receivedAtMs;
 

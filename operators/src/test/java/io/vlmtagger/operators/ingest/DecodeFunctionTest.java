@@ -144,4 +144,67 @@ class DecodeFunctionTest {
         tolerant.processElement(raw(0, bytes), 0L);
         assertThat(tolerant.extractOutputValues()).extracting(ImageTask::eventId).containsExactly("v2");
     }
+
+    @Test
+    void theRecordsKafkaKeyTravelsWithTheTaskAndIntoDeadLetters() throws Exception {
+        var h = harness(DecodeFunction.builder().optClock(CLOCK).build());
+        byte[] key = "producer-key-1".getBytes(StandardCharsets.UTF_8);
+        h.processElement(new RawKafkaRecord("images", 0, 1, 10L, 20L, key, CODEC.encode(event("k").build())), 0L);
+        h.processElement(new RawKafkaRecord("images", 0, 2, 10L, 20L, key, "garbage".getBytes(StandardCharsets.UTF_8)), 0L);
+
+        assertThat(h.extractOutputValues()).singleElement().satisfies(t -> assertThat(t.key).containsExactly(key));
+        DeadLetter dl = deadLetters(h).get(0);
+        assertThat(dl.getEventId()).isNull();
+        assertThat(dl.getKafkaKey().array()).containsExactly(key);
+        // later stages build their dead letters from the task: the key is there too
+        DeadLetter later = DeadLetters.forTask(h.extractOutputValues().get(0)).setStage(FailureStage.FETCH)
+                .setReason("fetch_timeout").build();
+        assertThat(later.getKafkaKey().array()).containsExactly(key);
+    }
+
+    @Test
+    void aTaskOfANewerProducerIsIgnoredNextToKnownOnes() throws Exception {
+        var h = harness(DecodeFunction.builder().optClock(CLOCK).build());
+        h.processElement(raw(0, CODEC.encode(event("both").setTasks(List.of(TaskType.UNKNOWN, TaskType.CAPTION)).build())), 0L);
+        h.processElement(raw(1, CODEC.encode(event("only").setTasks(List.of(TaskType.UNKNOWN)).build())), 0L);
+
+        assertThat(h.extractOutputValues()).extracting(ImageTask::eventId).containsExactly("both");
+        assertThat(deadLetters(h)).extracting(DeadLetter::getReason).containsExactly("unknown_task");
+        assertThat(deadLetters(h).get(0).getErrorMessage()).contains("no requested task is known");
+    }
+
+    @Test
+    void writerSchemasRegisteredInADirectoryAreReadWithoutRebuildingTheFunction(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        String json = ImageEvent.getClassSchema().toString();
+        Schema newer = new Schema.Parser().parse(json.replace("\"UNKNOWN\"]", "\"UNKNOWN\",\"DETECT\"]"));
+        GenericRecord image = new GenericData.Record(newer.getField("image").schema().getTypes().get(0));
+        image.put("data", ByteBuffer.wrap(new byte[] {1}));
+        image.put("contentType", null);
+        GenericRecord e = new GenericData.Record(newer);
+        Schema taskType = newer.getField("tasks").schema().getElementType();
+        e.put("eventId", "newer");
+        e.put("eventTime", 1L);
+        e.put("source", "s");
+        e.put("image", image);
+        e.put("tasks", List.of(new GenericData.EnumSymbol(taskType, "DETECT"), new GenericData.EnumSymbol(taskType, "CAPTION")));
+        e.put("question", null);
+        e.put("conversationId", null);
+        e.put("attributes", Map.of());
+        ByteBuffer buf = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), newer).encode(e);
+        byte[] bytes = new byte[buf.remaining()];
+        buf.get(bytes);
+
+        var h = harness(DecodeFunction.builder()
+                .optWriterSchemas(io.vlmtagger.schemas.writers.WriterSchemaSources.none().withDirectory(dir)
+                        .withRetryInterval(java.time.Duration.ZERO)).build());
+        h.processElement(raw(0, bytes), 0L);
+        assertThat(deadLetters(h)).extracting(DeadLetter::getReason).containsExactly("unknown_schema");
+
+        java.nio.file.Files.writeString(dir.resolve("image-event-newer.avsc"), newer.toString(true));
+        h.processElement(raw(1, bytes), 0L);
+        assertThat(h.extractOutputValues()).singleElement()
+                .satisfies(t -> assertThat(t.event.getTasks()).containsExactly(TaskType.UNKNOWN, TaskType.CAPTION));
+        h.close();
+    }
 }

@@ -1,5 +1,6 @@
 package io.vlmtagger.schemas.flink;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -18,23 +19,38 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *
  * <p>Entry points: {@link #enrichedImages(String)} (key = eventId), {@link #chatAnswers(String)}
  * (key = conversationId, so all turns of a conversation stay in one partition, in order) and
- * {@link #deadLetters(String)} (key = eventId, or null when the record could not be decoded).
+ * {@link #deadLetters(String)} (key = eventId, or the input record's key when it could not be decoded).
  */
 public class AvroKafkaRecordSerializer<T extends SpecificRecord> implements KafkaRecordSerializationSchema<T> {
     private static final long serialVersionUID = 1L;
 
     private final Class<T> type;
     private final String topic;
-    private final SerializableFunction<T, String> keyOf;
+    private final KeyBytes<T> keyOf;
     private transient AvroCodec<T> codec;
 
+    /** The Kafka key of a record as bytes (null for none). */
+    @FunctionalInterface
+    private interface KeyBytes<T> extends SerializableFunction<T, byte[]> {}
+
     public AvroKafkaRecordSerializer(Class<T> type, String topic, SerializableFunction<T, String> keyOf) {
+        this(type, topic, utf8(Objects.requireNonNull(keyOf, "keyOf (use r -> null for no key)")));
+    }
+
+    private AvroKafkaRecordSerializer(Class<T> type, String topic, KeyBytes<T> keyBytesOf) {
         this.type = Objects.requireNonNull(type, "type");
         if (topic == null || topic.isBlank()) {
             throw new IllegalArgumentException("topic must be set for the " + type.getSimpleName() + " sink");
         }
         this.topic = topic;
-        this.keyOf = Objects.requireNonNull(keyOf, "keyOf (use r -> null for no key)");
+        this.keyOf = keyBytesOf;
+    }
+
+    private static <T> KeyBytes<T> utf8(SerializableFunction<T, String> keyOf) {
+        return r -> {
+            String key = keyOf.apply(r);
+            return key == null ? null : key.getBytes(StandardCharsets.UTF_8);
+        };
     }
 
     public static AvroKafkaRecordSerializer<EnrichedImage> enrichedImages(String topic) {
@@ -45,8 +61,23 @@ public class AvroKafkaRecordSerializer<T extends SpecificRecord> implements Kafk
         return new AvroKafkaRecordSerializer<>(ChatAnswer.class, topic, ChatAnswer::getConversationId);
     }
 
+    /** Key: the event id, or the input record's own key when the event id is unknown (undecodable). */
     public static AvroKafkaRecordSerializer<DeadLetter> deadLetters(String topic) {
-        return new AvroKafkaRecordSerializer<>(DeadLetter.class, topic, DeadLetter::getEventId);
+        KeyBytes<DeadLetter> key = AvroKafkaRecordSerializer::deadLetterKey;
+        return new AvroKafkaRecordSerializer<>(DeadLetter.class, topic, key);
+    }
+
+    static byte[] deadLetterKey(DeadLetter d) {
+        if (d.getEventId() != null) {
+            return d.getEventId().getBytes(StandardCharsets.UTF_8);
+        }
+        if (d.getKafkaKey() == null) {
+            return null;
+        }
+        ByteBuffer b = d.getKafkaKey().duplicate();
+        byte[] key = new byte[b.remaining()];
+        b.get(key);
+        return key;
     }
 
     public String topic() {
@@ -64,8 +95,6 @@ public class AvroKafkaRecordSerializer<T extends SpecificRecord> implements Kafk
         if (codec == null) {
             codec = AvroCodec.of(type);
         }
-        String key = keyOf.apply(element);
-        byte[] keyBytes = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
-        return new ProducerRecord<>(topic, null, timestamp, keyBytes, codec.encode(element));
+        return new ProducerRecord<>(topic, null, timestamp, keyOf.apply(element), codec.encode(element));
     }
 }

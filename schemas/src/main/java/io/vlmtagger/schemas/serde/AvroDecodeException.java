@@ -13,6 +13,8 @@ public class AvroDecodeException extends IOException {
     public enum Reason {
         /** Not single-object encoded (bad magic header), or a writer schema this reader does not know. */
         UNKNOWN_SCHEMA("unknown_schema"),
+        /** The writer schema was registered, but this reader cannot resolve it (an incompatible change). */
+        INCOMPATIBLE_SCHEMA("incompatible_schema"),
         /** The header was fine but the body is not a valid encoding of the writer schema. */
         AVRO_DECODE_ERROR("avro_decode_error");
 

@@ -77,6 +77,15 @@ class FlinkFormatsTest {
         ProducerRecord<byte[], byte[]> r3 = AvroKafkaRecordSerializer.deadLetters("dlq").serialize(undecodable, null, null);
         assertThat(r3.key()).isNull();
         assertThat(AvroCodec.of(DeadLetter.class).decode(r3.value())).isEqualTo(undecodable);
+        // an undecodable record that had a key: the dead letter keeps it, as a field and as its own key
+        byte[] producerKey = {(byte) 0xFF, 'k', '-', '1'}; // not even UTF-8
+        DeadLetter keyed = DeadLetter.newBuilder(undecodable).setKafkaKey(java.nio.ByteBuffer.wrap(producerKey)).build();
+        ProducerRecord<byte[], byte[]> r4 = AvroKafkaRecordSerializer.deadLetters("dlq").serialize(keyed, null, null);
+        assertThat(r4.key()).containsExactly(producerKey);
+        assertThat(AvroCodec.of(DeadLetter.class).decode(r4.value()).getKafkaKey().array()).containsExactly(producerKey);
+        DeadLetter withId = DeadLetter.newBuilder(keyed).setEventId("e7").build();
+        assertThat(new String(AvroKafkaRecordSerializer.deadLetters("dlq").serialize(withId, null, null).key(),
+                StandardCharsets.UTF_8)).isEqualTo("e7");
 
         SingleObjectSerializationSchema<EnrichedImage> plain = new SingleObjectSerializationSchema<>(EnrichedImage.class);
         assertThat(plain.serialize(enriched)).isEqualTo(r1.value());

@@ -124,4 +124,60 @@ class AvroCodecTest {
         assertThat(e.reason()).isEqualTo(AvroDecodeException.Reason.AVRO_DECODE_ERROR);
         assertThat((System.nanoTime() - before) / 1_000_000).isLessThan(2000);
     }
+
+    @Test
+    void anUnknownFingerprintIsShownAsTheHeaderBytesNextToTheExpectedOnes() {
+        byte[] bytes = codec.encode(TestEvents.ref("e5", "file:///x.png"));
+        byte[] foreign = java.util.HexFormat.of().parseHex("0d0e0f1011121314");
+        System.arraycopy(foreign, 0, bytes, 2, 8);
+
+        AvroDecodeException e = catchThrowableOfType(AvroDecodeException.class, () -> codec.decode(bytes));
+
+        assertThat(e.reason()).isEqualTo(AvroDecodeException.Reason.UNKNOWN_SCHEMA);
+        String expected = Fingerprints.hex(Fingerprints.of(ImageEvent.getClassSchema()));
+        // the bytes fastavro prints for this schema (issue #19)
+        assertThat(expected).isEqualTo("3c3e3466a3e92106");
+        assertThat(e).hasMessageContaining("0d0e0f1011121314")
+                .hasMessageContaining(expected + " (v1, this build)")
+                .hasMessageContaining("header bytes 3-10");
+        // the expected fingerprint is the header a real record carries, byte for byte
+        assertThat(java.util.HexFormat.of().formatHex(Arrays.copyOfRange(codec.encode(TestEvents.ref("e", "file:///x")), 2, 10)))
+                .isEqualTo(expected);
+    }
+
+    @Test
+    void aFingerprintWithLeadingZeroBytesKeepsThemInTheMessage() {
+        assertThat(Fingerprints.hex(0x0621e9a3_66343e3cL)).isEqualTo("3c3e3466a3e92106");
+        assertThat(Fingerprints.hex(0x00000000_000000ffL)).isEqualTo("ff00000000000000");
+        assertThat(Fingerprints.read(Fingerprints.header(ImageEvent.getClassSchema())))
+                .isEqualTo(Fingerprints.of(ImageEvent.getClassSchema()));
+    }
+
+    @Test
+    void bytesWithoutTheMarkerAreShownInHex() {
+        AvroDecodeException e = catchThrowableOfType(AvroDecodeException.class,
+                () -> codec.decode("this record is not an ImageEvent".getBytes(StandardCharsets.UTF_8)));
+        assertThat(e).hasMessageContaining("must start with C3 01").hasMessageContaining("74686973207265636f72...");
+    }
+
+    @Test
+    void anEnumIndexBeyondTheWriterSchemaNamesTheFieldAndTheFix() {
+        // a producer that added a TaskType symbol but wrote this build's fingerprint
+        org.apache.avro.Schema own = ImageEvent.getClassSchema();
+        org.apache.avro.Schema newer = new org.apache.avro.Schema.Parser().parse(own.toString()
+                .replace("\"FEW_SHOT_TAGS\",\"UNKNOWN\"]", "\"FEW_SHOT_TAGS\",\"UNKNOWN\",\"DETECT\"]"));
+        org.apache.avro.generic.GenericRecord event = (org.apache.avro.generic.GenericRecord) SampleData.of(newer, "f");
+        org.apache.avro.Schema taskType = newer.getField("tasks").schema().getElementType();
+        event.put("tasks", List.of(new org.apache.avro.generic.GenericData.EnumSymbol(taskType, "DETECT")));
+        byte[] bytes = SampleData.singleObject(newer, event);
+        System.arraycopy(Fingerprints.header(own), 0, bytes, 0, 10);
+
+        AvroDecodeException e = catchThrowableOfType(AvroDecodeException.class, () -> codec.decode(bytes));
+
+        assertThat(e.reason()).isEqualTo(AvroDecodeException.Reason.AVRO_DECODE_ERROR);
+        assertThat(e).hasMessageContaining("tasks[0]: enum TaskType index 4, but the writer schema has 4 symbols")
+                .hasMessageContaining(Fingerprints.hex(Fingerprints.of(own)))
+                .hasMessageContaining("must write its own schema's fingerprint")
+                .hasMessageNotContaining("Index 4 out of bounds");
+    }
 }
