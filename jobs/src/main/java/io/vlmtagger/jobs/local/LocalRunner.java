@@ -198,7 +198,8 @@ public final class LocalRunner {
                 config.get(JobOptions.TOPIC_EXEMPLARS));
         say("sent " + images.size() + " images" + (malformed > 0 ? ", " + malformed + " malformed record(s)" : "")
                 + (chat ? ", question 1 of a conversation about " + images.get(0).name() : "")
-                + (rounds != null ? ", " + rounds.start() + " images to tag with the exemplars (FEW_SHOT_TAGS)" : ""));
+                + (rounds != null ? ", a probe of the " + rounds.start() + " images to tag with the exemplars (FEW_SHOT_TAGS)"
+                        : ""));
 
         long deadline = System.nanoTime() + config.get(LocalRunOptions.TIMEOUT).toNanos();
         boolean complete = false;
@@ -429,10 +430,13 @@ public final class LocalRunner {
     }
 
     /**
-     * Drives the few-shot demo: round 1 (queries against the first exemplars), then, once every
-     * round-1 event has a result, the replacement exemplars and a probe (the first query again,
-     * re-sent every 2 s) until one comes back with labels of the new set, then round 2.
+     * Drives the few-shot demo. Broadcast updates and events travel on different inputs, so each
+     * round starts with a probe (the first query, re-sent every 2 s until the job answers from the
+     * round's exemplars; a probe that arrives before any exemplar is dead-lettered with reason
+     * {@code few_shot_no_exemplars}); then the round's queries go. Between the rounds the label set's
+     * exemplars are replaced.
      */
+    /** Probes per round after which the round's images go anyway (the summary then shows what came back). */
     private static final int MAX_PROBES = 30;
 
     private final class FewShotRounds {
@@ -440,11 +444,11 @@ public final class LocalRunner {
         private final String bootstrap;
         private final String input;
         private final String exemplars;
-        private int phase; // 1 = round 1 out, 2 = probing, 3 = round 2 out
-        private int roundOne;
-        private int roundTwo;
+        private int round = 1;
+        private boolean probing = true;
+        private boolean done;
+        private long roundStartNanos;
         private long lastProbeNanos;
-        private long swapNanos;
         private String pendingProbe;
 
         FewShotRounds(LocalFewShot demo, String bootstrap, String input, String exemplars) {
@@ -454,10 +458,11 @@ public final class LocalRunner {
             this.exemplars = exemplars;
         }
 
+        /** Sends the first probe; returns how many images a round tags. */
         int start() throws Exception {
-            roundOne = demo.sendQueries(bootstrap, input, 1);
-            phase = 1;
-            return roundOne;
+            roundStartNanos = System.nanoTime();
+            probe();
+            return demo.queries().size();
         }
 
         int sent() {
@@ -465,38 +470,55 @@ public final class LocalRunner {
         }
 
         boolean done() {
-            return phase == 3;
+            return done;
         }
 
         /** Moves the demo on from what has arrived; returns a line to print, or null. */
         String advance(List<EnrichedImage> tagged, List<OutputWatcher.Timed<io.vlmtagger.schemas.DeadLetter>> dead)
                 throws Exception {
-            long demoDead = dead.stream().filter(d -> demo.isDemoEvent(d.value().getEventId())).count();
-            if (phase == 1 && tagged.size() + demoDead >= roundOne) {
-                demo.publish(bootstrap, exemplars, 2);
-                swapNanos = System.nanoTime();
-                phase = 2;
-                return "round 1 tagged; replaced the exemplars of '" + LocalFewShot.LABEL_SET + "' (same ids) while the job"
-                        + " runs: " + exemplarText(demo.after());
+            if (done) {
+                return null;
             }
-            if (phase == 2) {
-                // the two sets' labels are disjoint: an answer not from the old set was read from the new one
-                boolean newTags = tagged.stream().anyMatch(e -> e.getEventId().equals(pendingProbe)
-                        && !demo.fromSet(e.getTags(), 1));
-                if (newTags || demo.sentCount() - roundOne >= MAX_PROBES) {
-                    roundTwo = demo.sendQueries(bootstrap, input, 2);
-                    phase = 3;
-                    return String.format(Locale.ROOT, "the job tags with the new exemplars %.1f s after the replacement"
-                            + " (no restart); sent round 2: %d images", (System.nanoTime() - swapNanos) / 1e9, roundTwo);
+            if (probing) {
+                // the two sets' labels are disjoint: an answer from this round's set was read from its exemplars
+                boolean answered = tagged.stream().anyMatch(e -> e.getEventId().equals(pendingProbe)
+                        && demo.fromSet(e.getTags(), round));
+                if (answered || demo.sentCount() >= MAX_PROBES * round) {
+                    demo.sendQueries(bootstrap, input, round);
+                    probing = false;
+                    return String.format(Locale.ROOT, "the job tags with the exemplars of round %d %.1f s after they were"
+                            + " published%s; sent round %d: %d images", round, (System.nanoTime() - roundStartNanos) / 1e9,
+                            round == 2 ? " (no restart)" : "", round, demo.queries().size());
                 }
-                boolean probeAnswered = pendingProbe == null || tagged.stream().anyMatch(e -> e.getEventId().equals(pendingProbe))
+                boolean probeBack = tagged.stream().anyMatch(e -> e.getEventId().equals(pendingProbe))
                         || dead.stream().anyMatch(d -> pendingProbe.equals(d.value().getEventId()));
-                if (probeAnswered && System.nanoTime() - lastProbeNanos > 2_000_000_000L) {
-                    pendingProbe = demo.sendProbe(bootstrap, input, 2);
-                    lastProbeNanos = System.nanoTime();
+                if (probeBack && System.nanoTime() - lastProbeNanos > 2_000_000_000L) {
+                    probe();
                 }
+                return null;
             }
-            return null;
+            String prefix = "fewshot-" + round + "-";
+            long back = tagged.stream().filter(e -> e.getEventId().startsWith(prefix)).count()
+                    + dead.stream().filter(d -> d.value().getEventId() != null && d.value().getEventId().startsWith(prefix)).count();
+            if (back < demo.queries().size()) {
+                return null;
+            }
+            if (round == 2) {
+                done = true;
+                return null;
+            }
+            demo.publish(bootstrap, exemplars, 2);
+            round = 2;
+            probing = true;
+            roundStartNanos = System.nanoTime();
+            probe();
+            return "round 1 tagged; replaced the exemplars of '" + LocalFewShot.LABEL_SET + "' (same ids) while the job"
+                    + " runs: " + exemplarText(demo.after());
+        }
+
+        private void probe() throws Exception {
+            pendingProbe = demo.sendProbe(bootstrap, input, round);
+            lastProbeNanos = System.nanoTime();
         }
     }
 

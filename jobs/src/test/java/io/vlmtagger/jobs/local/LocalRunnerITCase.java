@@ -40,8 +40,13 @@ class LocalRunnerITCase {
         assertThat(report.complete()).isTrue();
         assertThat(report.captioned()).hasSize(3);
         assertThat(report.captioned()).allSatisfy(e -> assertThat(e.getModels()).isNotEmpty());
-        assertThat(report.deadLetters()).hasSize(1);
-        assertThat(report.deadLetters().get(0).getStage()).isEqualTo(FailureStage.DECODE);
+        // the malformed record; a few-shot probe may also come back dead-lettered when it reached the job
+        // before the exemplars (broadcast state and events are not ordered): the runner then probes again
+        List<io.vlmtagger.schemas.DeadLetter> deadLetters = report.deadLetters().stream()
+                .filter(d -> d.getEventId() == null || !d.getEventId().startsWith("fewshot-probe-")).toList();
+        assertThat(deadLetters).hasSize(1);
+        assertThat(deadLetters.get(0).getStage()).isEqualTo(FailureStage.DECODE);
+        assertThat(report.deadLetters()).allSatisfy(d -> assertThat(d.getReason()).isIn("unknown_schema", "few_shot_no_exemplars"));
         assertThat(report.answers()).extracting(a -> a.getTurn()).containsExactly(1, 2);
         assertThat(report.answers()).extracting(a -> a.getConversationId()).containsOnly(LocalRunner.CONVERSATION);
         assertThat(report.answers()).extracting(a -> a.getQuestion()).containsExactlyElementsOf(LocalRunner.QUESTIONS);
@@ -66,7 +71,7 @@ class LocalRunnerITCase {
                 .as("round 2 answers with the replacement's labels: %s", second).hasSizeGreaterThanOrEqualTo(5);
         assertThat(printed).contains("few-shot tags", "fewshot-2-06", "round 2, after replacing them mid-run");
         assertThat(printed).contains("summary", "shapes-000.png", "shapes-002.png",
-                "dead letters: 1", "throughput:", "search index: " + report.indexedDocuments() + " documents", "conversation", LocalRunner.QUESTIONS.get(1));
+                "dead letters: " + report.deadLetters().size(), "throughput:", "search index: " + report.indexedDocuments() + " documents", "conversation", LocalRunner.QUESTIONS.get(1));
     }
 
     private static List<LocalFewShot.Tagged> round(LocalFewShot.Report report, String prefix) {
