@@ -16,13 +16,13 @@ public final class LocalRunOptions {
             ConfigOptions.key("local.images-dir")
                     .stringType()
                     .noDefaultValue()
-                    .withDescription("Folder of images (png, jpg, gif, bmp) to send; unset: the runner generates simple shape images.");
+                    .withDescription("Folder of images (png, jpg, gif, bmp) to send; unset: the runner sends the sample shape scenes shipped with the tiny checkpoints.");
 
     public static final ConfigOption<Integer> IMAGE_COUNT =
             ConfigOptions.key("local.image-count")
                     .intType()
                     .defaultValue(12)
-                    .withDescription("How many images the runner generates when local.images-dir is unset (or the most it sends from the folder).");
+                    .withDescription("How many sample images the runner sends when local.images-dir is unset (at most the 24 shipped), or the most it sends from the folder.");
 
     public static final ConfigOption<Integer> MALFORMED_EVENTS =
             ConfigOptions.key("local.malformed-events")
@@ -34,13 +34,19 @@ public final class LocalRunOptions {
             ConfigOptions.key("local.ask-questions")
                     .booleanType()
                     .defaultValue(true)
-                    .withDescription("Whether the runner also sends a two-turn conversation about the first image (needs a chat checkpoint or the placeholder).");
+                    .withDescription("Whether the runner also sends a two-turn conversation about the first image (the shipped tiny LLaVA unless --llava is given).");
+
+    public static final ConfigOption<Boolean> FEW_SHOT =
+            ConfigOptions.key("local.few-shot")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription("Whether the runner also shows few-shot tagging (IDEFICS): it publishes exemplars whose labels the shipped tiny IDEFICS never saw in training, tags query images with them, replaces the exemplars mid-run and tags the queries again (the shipped checkpoint unless model.few-shot.checkpoint is given).");
 
     public static final ConfigOption<String> WORK_DIR =
             ConfigOptions.key("local.work-dir")
                     .stringType()
                     .defaultValue("work-dir/local-run")
-                    .withDescription("Where the runner writes the generated images, the placeholder checkpoints and the search index; emptied at start.");
+                    .withDescription("Where the runner writes the sample images, copies of the shipped checkpoints and the search index; emptied at start.");
 
     public static final ConfigOption<Duration> TIMEOUT =
             ConfigOptions.key("local.timeout")

@@ -12,7 +12,6 @@ import io.vlmtagger.jobs.config.SearchBackend;
 import io.vlmtagger.jobs.kafka.EmbeddedKafka;
 import io.vlmtagger.models.api.ImageCaptioner;
 import io.vlmtagger.models.api.VisualChatModel;
-import io.vlmtagger.models.dataset.ShapesDataset;
 import io.vlmtagger.operators.search.lucene.LuceneSearcher;
 import io.vlmtagger.operators.search.lucene.SearchHit;
 import io.vlmtagger.operators.runtime.ModelProvider;
@@ -80,7 +79,7 @@ public final class LocalRunner {
         this.chatModels = chatModels;
     }
 
-    /** A runner on real checkpoints (given, trained tiny, or the placeholder). */
+    /** A runner on real checkpoints (given, or the trained tiny ones). */
     public static LocalRunner withCheckpoints(JobConfig config, PrintStream out) {
         return new LocalRunner(config, out, r -> CheckpointModels.captioners(), r -> CheckpointModels.chatModels());
     }
@@ -117,23 +116,34 @@ public final class LocalRunner {
         resetWorkDir(work);
         say("vlm-tagger local run; work directory " + work);
 
-        LocalCheckpoints.Resolved checkpoints = LocalCheckpoints.resolve(userConfig, work.resolve("checkpoints"));
+        LocalCheckpoints.Resolved checkpoints = LocalCheckpoints.resolve(userConfig);
         say("caption model: " + checkpoints.captionDir() + " -- " + checkpoints.captionKind().description());
         say("chat model:    " + (checkpoints.chatDir() == null ? "-" : checkpoints.chatDir()) + " -- "
                 + checkpoints.chatKind().description());
+        LocalFewShot fewShot = null;
+        if (checkpoints.fewShotDir() != null) {
+            say("few-shot model: " + checkpoints.fewShotDir() + " -- " + checkpoints.fewShotKind().description());
+            fewShot = new LocalFewShot(work.resolve("images").resolve("few-shot"));
+        }
 
         List<LocalImages.LocalImage> images = userConfig.getOptional(LocalRunOptions.IMAGES_DIR).isPresent()
                 ? LocalImages.fromFolder(Path.of(userConfig.get(LocalRunOptions.IMAGES_DIR)), userConfig.get(LocalRunOptions.IMAGE_COUNT))
-                : LocalImages.generate(work.resolve("images"), userConfig.get(LocalRunOptions.IMAGE_COUNT),
-                        ShapesDataset.DEFAULT_IMAGE_SIZE);
+                : LocalImages.samples(work.resolve("images"), userConfig.get(LocalRunOptions.IMAGE_COUNT));
         say(images.size() + " images from " + (userConfig.getOptional(LocalRunOptions.IMAGES_DIR).isPresent()
-                ? userConfig.get(LocalRunOptions.IMAGES_DIR) : "the shapes generator (seed " + LocalImages.SEED + ")"));
+                ? userConfig.get(LocalRunOptions.IMAGES_DIR) : "the sample scenes shipped with the tiny checkpoints"));
 
         try (EmbeddedKafka kafka = quietly(() -> EmbeddedKafka.builder().optBaseDirectory(work.resolve("kafka")).build())) {
             say("Kafka broker (KRaft, in-process) at " + kafka.bootstrapServers());
             JobConfig config = jobConfig(kafka.bootstrapServers(), work, images, checkpoints);
             kafka.createTopics(2, config.get(JobOptions.TOPIC_INPUT), config.get(JobOptions.TOPIC_CAPTIONS),
                     config.get(JobOptions.TOPIC_CHAT_ANSWERS), config.get(JobOptions.TOPIC_DEAD_LETTERS));
+            if (fewShot != null) {
+                kafka.createTopics(1, config.get(JobOptions.TOPIC_EXEMPLARS));
+                // before the job starts: its exemplar source reads the topic from the earliest offset
+                fewShot.publish(kafka.bootstrapServers(), config.get(JobOptions.TOPIC_EXEMPLARS), 1);
+                say("published " + fewShot.before().size() + " exemplars of label set '" + LocalFewShot.LABEL_SET
+                        + "' (labels the few-shot model never saw in training): " + exemplarText(fewShot.before()));
+            }
 
             // A local run should fail fast and say why, not restart forever (the cluster default).
             Configuration flink = new Configuration();
@@ -147,11 +157,14 @@ public final class LocalRunner {
             if (checkpoints.chatDir() != null) {
                 job.optChatModelProvider(chatModels.apply(checkpoints));
             }
+            if (fewShot != null) {
+                job.optFewShotTaggerProvider(CheckpointModels.fewShotTaggers());
+            }
             job.build().addTo(env);
             JobClient client = env.executeAsync(config.get(JobOptions.JOB_NAME));
             say("Flink MiniCluster started the job " + client.getJobID());
             try {
-                return drive(kafka, config, images, checkpoints, client);
+                return drive(kafka, config, images, checkpoints, client, fewShot);
             } finally {
                 client.cancel().get(30, TimeUnit.SECONDS);
             }
@@ -159,7 +172,7 @@ public final class LocalRunner {
     }
 
     private RunReport drive(EmbeddedKafka kafka, JobConfig config, List<LocalImages.LocalImage> images,
-                            LocalCheckpoints.Resolved checkpoints, JobClient client) throws Exception {
+                            LocalCheckpoints.Resolved checkpoints, JobClient client, LocalFewShot fewShot) throws Exception {
         Map<String, LocalImages.LocalImage> byId = new LinkedHashMap<>();
         boolean chat = checkpoints.chatDir() != null && config.get(LocalRunOptions.ASK_QUESTIONS);
         int malformed = config.get(LocalRunOptions.MALFORMED_EVENTS);
@@ -180,8 +193,14 @@ public final class LocalRunner {
             ask(kafka, config, images.get(0), 0);
             questionsSent = 1;
         }
+        String bootstrap = kafka.bootstrapServers();
+        String input = config.get(JobOptions.TOPIC_INPUT);
+        FewShotRounds rounds = fewShot == null ? null : new FewShotRounds(fewShot, bootstrap, input,
+                config.get(JobOptions.TOPIC_EXEMPLARS));
         say("sent " + images.size() + " images" + (malformed > 0 ? ", " + malformed + " malformed record(s)" : "")
-                + (chat ? ", question 1 of a conversation about " + images.get(0).name() : ""));
+                + (chat ? ", question 1 of a conversation about " + images.get(0).name() : "")
+                + (rounds != null ? ", a probe of the " + rounds.start() + " images to tag with the exemplars (FEW_SHOT_TAGS)"
+                        : ""));
 
         long deadline = System.nanoTime() + config.get(LocalRunOptions.TIMEOUT).toNanos();
         boolean complete = false;
@@ -200,18 +219,29 @@ public final class LocalRunner {
                             ? "the first question was dead-lettered (see the summary); sent the follow-up anyway"
                             : "first answer is in; sent the follow-up question");
                 }
+                if (rounds != null) {
+                    String news = rounds.advance(watcher.fewShot(), watcher.deadLetters());
+                    if (news != null) {
+                        say(news);
+                    }
+                }
                 int captioned = watcher.captioned().size();
                 int answers = watcher.answers().size();
                 int dead = watcher.deadLetters().size();
+                int tagged = watcher.fewShot().size();
                 String progress = String.format(Locale.ROOT, "captioned %d/%d | answers %d/%d | dead letters %d",
-                        captioned, images.size(), answers, chat ? QUESTIONS.size() : 0, dead);
+                        captioned, images.size(), answers, chat ? QUESTIONS.size() : 0, dead)
+                        + (rounds == null ? "" : String.format(Locale.ROOT, " | few-shot tagged %d/%d", tagged,
+                                rounds.sent()));
                 if (!progress.equals(lastProgress) || System.nanoTime() - lastPrint > 10_000_000_000L) {
                     say(progress);
                     lastProgress = progress;
                     lastPrint = System.nanoTime();
                 }
-                int expected = images.size() + malformed + (chat ? QUESTIONS.size() : 0);
-                if (captioned + answers + dead >= expected && (!chat || questionsSent == QUESTIONS.size())) {
+                int expected = images.size() + malformed + (chat ? QUESTIONS.size() : 0)
+                        + (rounds == null ? 0 : rounds.sent());
+                if (captioned + answers + dead + tagged >= expected && (!chat || questionsSent == QUESTIONS.size())
+                        && (rounds == null || rounds.done())) {
                     complete = true;
                     break;
                 }
@@ -223,12 +253,14 @@ public final class LocalRunner {
             if (!complete) {
                 say("timed out after " + config.get(LocalRunOptions.TIMEOUT) + " (local.timeout) waiting for results");
             }
-            return report(config, byId, watcher, firstSendMs, complete, checkpoints);
+            return report(config, byId, watcher, firstSendMs, complete, checkpoints,
+                    fewShot == null ? null : fewShot.report(watcher.fewShot()));
         }
     }
 
     private RunReport report(JobConfig config, Map<String, LocalImages.LocalImage> byId, OutputWatcher watcher,
-                             long firstSendMs, boolean complete, LocalCheckpoints.Resolved checkpoints) throws Exception {
+                             long firstSendMs, boolean complete, LocalCheckpoints.Resolved checkpoints,
+                             LocalFewShot.Report fewShot) throws Exception {
         List<OutputWatcher.Timed<EnrichedImage>> captioned = watcher.captioned();
         List<Long> latencies = new ArrayList<>();
         List<Long> processing = new ArrayList<>();
@@ -248,8 +280,8 @@ public final class LocalRunner {
         double throughput = captioned.isEmpty() ? 0 : captioned.size() / seconds;
 
         Path index = Path.of(config.get(JobOptions.SEARCH_LUCENE_DIR));
-        int indexed = LuceneSearcher.awaitCount(index, captioned.size() + (int) watcher.answers().stream().count(),
-                Duration.ofSeconds(10));
+        int indexed = LuceneSearcher.awaitCount(index,
+                captioned.size() + watcher.answers().size() + watcher.fewShot().size(), Duration.ofSeconds(10));
         String query = config.getOptional(LocalRunOptions.SAMPLE_QUERY).orElseGet(() -> mostFrequentTag(captioned));
         List<SearchHit> hits = List.of();
         if (query != null && Files.isDirectory(index)) {
@@ -261,8 +293,7 @@ public final class LocalRunner {
                 .sorted(Comparator.comparingInt(ChatAnswer::getTurn)).toList();
         RunReport report = new RunReport(byId, captioned.stream().map(OutputWatcher.Timed::value).toList(), answers,
                 watcher.deadLetters().stream().map(OutputWatcher.Timed::value).toList(), throughput,
-                percentiles(latencies), percentiles(processing), percentiles(inference), query == null ? "" : query, hits, indexed, complete,
-                checkpoints.anyPlaceholder());
+                percentiles(latencies), percentiles(processing), percentiles(inference), query == null ? "" : query, hits, indexed, complete, fewShot);
         SummaryPrinter.print(report, checkpoints, out);
         return report;
     }
@@ -275,6 +306,9 @@ public final class LocalRunner {
         if (checkpoints.chatDir() != null) {
             m.put(JobOptions.MODEL_CHAT_CHECKPOINT.key(), checkpoints.chatDir().toString());
         }
+        if (checkpoints.fewShotDir() != null) {
+            m.put(JobOptions.MODEL_FEW_SHOT_CHECKPOINT.key(), checkpoints.fewShotDir().toString());
+        }
         m.putIfAbsent(JobOptions.CHECKPOINT_INTERVAL.key(), "1 s");
         m.putIfAbsent(JobOptions.JOB_PARALLELISM.key(), "2");
         m.putIfAbsent(JobOptions.SEARCH_BACKEND.key(), SearchBackend.LUCENE.toString());
@@ -285,8 +319,9 @@ public final class LocalRunner {
             m.putIfAbsent("chat.max-new-tokens", "4");
         }
         if (!m.containsKey(FetchOptions.ALLOWED_ROOTS.key())) {
-            m.put(FetchOptions.ALLOWED_ROOTS.key(), images.stream()
-                    .map(i -> i.file().getParent().toString()).distinct().collect(Collectors.joining(";")));
+            m.put(FetchOptions.ALLOWED_ROOTS.key(), java.util.stream.Stream.concat(images.stream()
+                    .map(i -> i.file().getParent().toString()), java.util.stream.Stream.of(work.resolve("images").toString()))
+                    .distinct().collect(Collectors.joining(";")));
         }
         return JobConfig.fromMap(m);
     }
@@ -371,6 +406,103 @@ public final class LocalRunner {
     /** Nearest-rank percentile index. */
     private static int rank(int n, double p) {
         return Math.min(n - 1, Math.max(0, (int) Math.ceil(p * n) - 1));
+    }
+
+    static String exemplarText(List<LocalFewShot.Sample> set) {
+        return set.stream().map(s -> s.tag() + " = " + s.description()).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Drives the few-shot demo. Broadcast updates and events travel on different inputs, so each
+     * round starts with a probe (the first query, re-sent every 2 s until the job answers from the
+     * round's exemplars; a probe that arrives before any exemplar is dead-lettered with reason
+     * {@code few_shot_no_exemplars}); then the round's queries go. Between the rounds the label set's
+     * exemplars are replaced.
+     */
+    /** Probes per round after which the round's images go anyway (the summary then shows what came back). */
+    private static final int MAX_PROBES = 30;
+
+    private final class FewShotRounds {
+        private final LocalFewShot demo;
+        private final String bootstrap;
+        private final String input;
+        private final String exemplars;
+        private int round = 1;
+        private boolean probing = true;
+        private boolean done;
+        private long roundStartNanos;
+        private long lastProbeNanos;
+        private String pendingProbe;
+
+        FewShotRounds(LocalFewShot demo, String bootstrap, String input, String exemplars) {
+            this.demo = demo;
+            this.bootstrap = bootstrap;
+            this.input = input;
+            this.exemplars = exemplars;
+        }
+
+        /** Sends the first probe; returns how many images a round tags. */
+        int start() throws Exception {
+            roundStartNanos = System.nanoTime();
+            probe();
+            return demo.queries().size();
+        }
+
+        int sent() {
+            return demo.sentCount();
+        }
+
+        boolean done() {
+            return done;
+        }
+
+        /** Moves the demo on from what has arrived; returns a line to print, or null. */
+        String advance(List<EnrichedImage> tagged, List<OutputWatcher.Timed<io.vlmtagger.schemas.DeadLetter>> dead)
+                throws Exception {
+            if (done) {
+                return null;
+            }
+            if (probing) {
+                // the two sets' labels are disjoint: an answer from this round's set was read from its exemplars
+                boolean answered = tagged.stream().anyMatch(e -> e.getEventId().equals(pendingProbe)
+                        && demo.fromSet(e.getTags(), round));
+                if (answered || demo.sentCount() >= MAX_PROBES * round) {
+                    demo.sendQueries(bootstrap, input, round);
+                    probing = false;
+                    return String.format(Locale.ROOT, "the job tags with the exemplars of round %d %.1f s after they were"
+                            + " published%s; sent round %d: %d images", round, (System.nanoTime() - roundStartNanos) / 1e9,
+                            round == 2 ? " (no restart)" : "", round, demo.queries().size());
+                }
+                boolean probeBack = tagged.stream().anyMatch(e -> e.getEventId().equals(pendingProbe))
+                        || dead.stream().anyMatch(d -> pendingProbe.equals(d.value().getEventId()));
+                if (probeBack && System.nanoTime() - lastProbeNanos > 2_000_000_000L) {
+                    probe();
+                }
+                return null;
+            }
+            String prefix = "fewshot-" + round + "-";
+            long back = tagged.stream().filter(e -> e.getEventId().startsWith(prefix)).count()
+                    + dead.stream().filter(d -> d.value().getEventId() != null && d.value().getEventId().startsWith(prefix)).count();
+            if (back < demo.queries().size()) {
+                return null;
+            }
+            if (round == 2) {
+                done = true;
+                return null;
+            }
+            demo.publish(bootstrap, exemplars, 2);
+            round = 2;
+            probing = true;
+            roundStartNanos = System.nanoTime();
+            probe();
+            return "round 1 tagged; replaced the exemplars of '" + LocalFewShot.LABEL_SET + "' (same ids) while the job"
+                    + " runs: " + exemplarText(demo.after());
+        }
+
+        private void probe() throws Exception {
+            pendingProbe = demo.sendProbe(bootstrap, input, round);
+            lastProbeNanos = System.nanoTime();
+        }
     }
 
     /** Empties only what a previous local run wrote here (images, checkpoints, index, kafka). */
