@@ -1,5 +1,6 @@
 package io.vlmtagger.jobs;
 
+import io.vlmtagger.checkpoints.ShippedCheckpoint;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,7 +20,8 @@ import java.util.stream.Stream;
 /**
  * The tiny checkpoints shipped on the classpath, usable outside a checkout:
  * {@code --model.caption.checkpoint builtin:tiny-blip2-shapes} (and {@code builtin:tiny-llava-shapes}
- * for chat). The one place that knows where they live ({@link #RESOURCE_ROOT}); a reference is
+ * for chat, {@code builtin:tiny-idefics-shapes} for few-shot tags; the names and resource folders
+ * come from {@link ShippedCheckpoint}, the checkpoints artifact's list). A reference is
  * extracted on first use into a cache directory ({@link #cacheDir}), in a folder named after the
  * content's hash so that a newer jar never reads an older extraction, and written atomically so
  * that several subtasks or JVMs can resolve it at once.
@@ -28,14 +30,14 @@ public final class BuiltinCheckpoints {
     /** The prefix of a checkpoint option that names a shipped checkpoint. */
     public static final String PREFIX = "builtin:";
     /** Classpath folder holding one folder per shipped checkpoint. */
-    public static final String RESOURCE_ROOT = "checkpoints/";
+    public static final String RESOURCE_ROOT = ShippedCheckpoint.RESOURCE_ROOT;
     /** Names of the checkpoints the project ships (for messages; {@link #exists} checks the classpath). */
-    public static final List<String> SHIPPED = List.of("tiny-blip2-shapes", "tiny-llava-shapes");
+    public static final List<String> SHIPPED = java.util.Arrays.stream(ShippedCheckpoint.values())
+            .map(ShippedCheckpoint::folderName).toList();
     /** System property overriding the cache directory. */
     public static final String CACHE_DIR_PROPERTY = "vlmtagger.cache-dir";
 
-    static final List<String> FILES = List.of("config.json", "model.safetensors", "tokenizer.json",
-            "tokenizer_config.json", "generation_config.json", "preprocessor_config.json");
+    static final List<String> FILES = ShippedCheckpoint.FILES;
 
     private BuiltinCheckpoints() {}
 

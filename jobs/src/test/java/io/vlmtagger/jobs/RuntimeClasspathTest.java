@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The jobs module's runtime classpath, as Maven resolves it for `java -cp` and the dist jars
  * (written to target/runtime-classpath.txt by the build): no test jar of this project or of Flink
- * may be on it.
+ * may be on it, nor the training module.
  */
 class RuntimeClasspathTest {
 
@@ -32,5 +32,14 @@ class RuntimeClasspathTest {
         assertThat(cp).noneMatch(e -> e.endsWith("-tests.jar"))
                 .noneMatch(e -> e.contains("test-classes"))
                 .noneMatch(e -> e.contains("flink-test-utils"));
+    }
+
+    @Test
+    void holdsTheShippedCheckpointsButNoTrainingCode() throws Exception {
+        // serving never needs training code: the job (and the dist jar built from this classpath)
+        // gets the checkpoints artifact, never the training module
+        List<String> cp = runtimeClasspath();
+        assertThat(cp).anyMatch(e -> e.contains("vlm-tagger-checkpoints"));
+        assertThat(cp).noneMatch(e -> e.contains("vlm-tagger-training"));
     }
 }

@@ -118,7 +118,7 @@ public final class JobOptions {
             ConfigOptions.key("model.caption.checkpoint")
                     .stringType()
                     .noDefaultValue()
-                    .withDescription("BLIP-2 checkpoint directory (HuggingFace layout: config.json, *.safetensors, tokenizer.json, preprocessor_config.json). Required by the job; the local runner builds a placeholder when unset.");
+                    .withDescription("BLIP-2 checkpoint directory (HuggingFace layout: config.json, *.safetensors, tokenizer.json, preprocessor_config.json). Required by the job; the local runner uses the shipped tiny-blip2-shapes when unset.");
 
     public static final ConfigOption<String> MODEL_CHAT_CHECKPOINT =
             ConfigOptions.key("model.chat.checkpoint")

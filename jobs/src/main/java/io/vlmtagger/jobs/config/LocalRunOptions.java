@@ -18,14 +18,14 @@ public final class LocalRunOptions {
                     .noDefaultValue()
                     .withDescription("Folder whose files the runner sends, all of them (not recursive, hidden dot-files left out):"
                             + " JPEG, PNG, GIF, BMP, WebP and TIFF are captioned, anything else comes back as a dead letter naming"
-                            + " the file. Unset: the runner generates simple shape images.");
+                            + " the file. Unset: the runner sends the sample shape scenes shipped with the tiny checkpoints.");
 
     public static final ConfigOption<Integer> IMAGE_COUNT =
             ConfigOptions.key("local.image-count")
                     .intType()
                     .defaultValue(12)
-                    .withDescription("How many images the runner generates when local.images-dir is unset; with a folder, the most"
-                            + " files it sends (unset: all of them).");
+                    .withDescription("How many sample images the runner sends when local.images-dir is unset (at most the 24"
+                            + " shipped); with a folder, the most files it sends (unset: all of them).");
 
     public static final ConfigOption<Integer> MALFORMED_EVENTS =
             ConfigOptions.key("local.malformed-events")
@@ -37,14 +37,20 @@ public final class LocalRunOptions {
             ConfigOptions.key("local.ask-questions")
                     .booleanType()
                     .defaultValue(true)
-                    .withDescription("Whether the runner also sends a two-turn conversation about the first image (needs a chat checkpoint or the placeholder).");
+                    .withDescription("Whether the runner also sends a two-turn conversation about the first image (the shipped tiny LLaVA unless --llava is given).");
+
+    public static final ConfigOption<Boolean> FEW_SHOT =
+            ConfigOptions.key("local.few-shot")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription("Whether the runner also shows few-shot tagging (IDEFICS): it publishes exemplars whose labels the shipped tiny IDEFICS never saw in training, tags query images with them, replaces the exemplars mid-run and tags the queries again (the shipped checkpoint unless model.few-shot.checkpoint is given).");
 
     public static final ConfigOption<String> WORK_DIR =
             ConfigOptions.key("local.work-dir")
                     .stringType()
                     .defaultValue("work-dir/local-run")
-                    .withDescription("Where the runner writes the generated images, the placeholder checkpoints, the search index, the"
-                            + " Kafka log and Flink's checkpoints (flink-checkpoints/, unless checkpoint.dir or"
+                    .withDescription("Where the runner writes the sample images, copies of the shipped checkpoints, the search index,"
+                            + " the Kafka log and Flink's checkpoints (flink-checkpoints/, unless checkpoint.dir or"
                             + " execution.checkpointing.dir say otherwise); those folders are emptied at start.");
 
     public static final ConfigOption<Duration> TIMEOUT =

@@ -1,8 +1,6 @@
 package io.vlmtagger.jobs.local;
 
-import io.vlmtagger.models.dataset.ImageFormat;
-import io.vlmtagger.models.dataset.Scene;
-import io.vlmtagger.models.dataset.ShapesDataset;
+import io.vlmtagger.checkpoints.SampleImages;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,17 +11,14 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * The images the local run sends: the files of a folder the user names, or scenes from the models
- * module's deterministic shapes generator (the same generator the tiny checkpoints train on), so
- * that the summary can show the true caption next to the model's.
+ * The images the local run sends: the files of a folder the user names, or the sample scenes
+ * shipped with the tiny checkpoints ({@link SampleImages#SHAPES}, rendered by the generator the
+ * checkpoints were trained on), so that the summary can show the true caption next to the model's.
  */
 public final class LocalImages {
 
     /** One image to send; {@code truth} is the generator's caption, null for user images. */
     public record LocalImage(String name, Path file, String truth) {}
-
-    /** Seed of the generated set: fixed, so every local run shows the same images. */
-    public static final long SEED = 2026;
 
     /**
      * Every file of {@code dir} (not recursive; hidden dot-files such as .DS_Store left out), sorted
@@ -47,17 +42,15 @@ public final class LocalImages {
         return out;
     }
 
-    /** Renders {@code count} shape scenes as PNG files into {@code dir}. */
-    public static List<LocalImage> generate(Path dir, int count, int imageSize) throws IOException {
-        Files.createDirectories(dir);
-        ShapesDataset data = ShapesDataset.builder().setSeed(SEED).optImageSize(imageSize).build();
+    /** The first {@code count} shipped sample scenes (at most as many as ship), copied into {@code dir}. */
+    public static List<LocalImage> samples(Path dir, int count) {
         List<LocalImage> out = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            Scene scene = data.scene(i);
-            String name = String.format(Locale.ROOT, "shapes-%03d.png", i);
-            Path file = dir.resolve(name);
-            Files.write(file, ImageFormat.PNG.encode(data.render(scene)));
-            out.add(new LocalImage(name, file.toAbsolutePath(), scene.caption()));
+        for (String[] line : SampleImages.manifest(SampleImages.SHAPES)) {
+            if (out.size() == count) {
+                break;
+            }
+            Path file = SampleImages.copy(SampleImages.SHAPES, line[0], dir.resolve(line[0]));
+            out.add(new LocalImage(line[0], file.toAbsolutePath(), line[1]));
         }
         return out;
     }

@@ -13,7 +13,6 @@ import io.vlmtagger.jobs.config.SearchBackend;
 import io.vlmtagger.jobs.kafka.EmbeddedKafka;
 import io.vlmtagger.models.api.ImageCaptioner;
 import io.vlmtagger.models.api.VisualChatModel;
-import io.vlmtagger.models.dataset.ShapesDataset;
 import io.vlmtagger.operators.search.lucene.LuceneSearcher;
 import io.vlmtagger.operators.search.lucene.SearchHit;
 import io.vlmtagger.operators.runtime.ModelProvider;
@@ -84,7 +83,7 @@ public final class LocalRunner {
         this.chatModels = chatModels;
     }
 
-    /** A runner on real checkpoints (given, trained tiny, or the placeholder). */
+    /** A runner on real checkpoints (given, or the trained tiny ones). */
     public static LocalRunner withCheckpoints(JobConfig config, PrintStream out) {
         return new LocalRunner(config, out, r -> CheckpointModels.captioners(), r -> CheckpointModels.chatModels());
     }
@@ -124,10 +123,15 @@ public final class LocalRunner {
         resetWorkDir(work);
         say("vlm-tagger local run; work directory " + work);
 
-        LocalCheckpoints.Resolved checkpoints = LocalCheckpoints.resolve(userConfig, work.resolve("checkpoints"));
+        LocalCheckpoints.Resolved checkpoints = LocalCheckpoints.resolve(userConfig);
         say("caption model: " + checkpoints.captionDir() + " -- " + checkpoints.captionKind().description());
         say("chat model:    " + (checkpoints.chatDir() == null ? "-" : checkpoints.chatDir()) + " -- "
                 + checkpoints.chatKind().description());
+        LocalFewShot fewShot = null;
+        if (checkpoints.fewShotDir() != null) {
+            say("few-shot model: " + checkpoints.fewShotDir() + " -- " + checkpoints.fewShotKind().description());
+            fewShot = new LocalFewShot(work.resolve("images").resolve("few-shot"));
+        }
 
         List<LocalImages.LocalImage> images = images(work);
 
@@ -136,6 +140,13 @@ public final class LocalRunner {
             JobConfig config = jobConfig(kafka.bootstrapServers(), work, images, checkpoints);
             kafka.createTopics(2, config.get(JobOptions.TOPIC_INPUT), config.get(JobOptions.TOPIC_CAPTIONS),
                     config.get(JobOptions.TOPIC_CHAT_ANSWERS), config.get(JobOptions.TOPIC_DEAD_LETTERS));
+            if (fewShot != null) {
+                kafka.createTopics(1, config.get(JobOptions.TOPIC_EXEMPLARS));
+                // before the job starts: its exemplar source reads the topic from the earliest offset
+                fewShot.publish(kafka.bootstrapServers(), config.get(JobOptions.TOPIC_EXEMPLARS), 1);
+                say("published " + fewShot.before().size() + " exemplars of label set '" + LocalFewShot.LABEL_SET
+                        + "' (labels the few-shot model never saw in training): " + exemplarText(fewShot.before()));
+            }
 
             // A local run should fail fast and say why, not restart forever (the cluster default).
             Configuration flink = FlinkPassThrough.configuration(config);
@@ -149,12 +160,15 @@ public final class LocalRunner {
             if (checkpoints.chatDir() != null) {
                 job.optChatModelProvider(chatModels.apply(checkpoints));
             }
+            if (fewShot != null) {
+                job.optFewShotTaggerProvider(CheckpointModels.fewShotTaggers());
+            }
             job.build().addTo(env);
             JobClient client = env.executeAsync(config.get(JobOptions.JOB_NAME));
             say("Flink MiniCluster started the job " + client.getJobID() + "; checkpoints in "
                     + flink.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY));
             try {
-                return drive(kafka, config, images, checkpoints, client);
+                return drive(kafka, config, images, checkpoints, client, fewShot);
             } finally {
                 stop(client);
             }
@@ -162,7 +176,7 @@ public final class LocalRunner {
     }
 
     private RunReport drive(EmbeddedKafka kafka, JobConfig config, List<LocalImages.LocalImage> images,
-                            LocalCheckpoints.Resolved checkpoints, JobClient client) throws Exception {
+                            LocalCheckpoints.Resolved checkpoints, JobClient client, LocalFewShot fewShot) throws Exception {
         Map<String, LocalImages.LocalImage> byId = new LinkedHashMap<>();
         boolean chat = checkpoints.chatDir() != null && config.get(LocalRunOptions.ASK_QUESTIONS);
         int malformed = config.get(LocalRunOptions.MALFORMED_EVENTS);
@@ -183,8 +197,14 @@ public final class LocalRunner {
             ask(kafka, config, images.get(0), 0);
             questionsSent = 1;
         }
+        String bootstrap = kafka.bootstrapServers();
+        String input = config.get(JobOptions.TOPIC_INPUT);
+        FewShotRounds rounds = fewShot == null ? null : new FewShotRounds(fewShot, bootstrap, input,
+                config.get(JobOptions.TOPIC_EXEMPLARS));
         say("sent " + images.size() + " images" + (malformed > 0 ? ", " + malformed + " malformed record(s)" : "")
-                + (chat ? ", question 1 of a conversation about " + images.get(0).name() : ""));
+                + (chat ? ", question 1 of a conversation about " + images.get(0).name() : "")
+                + (rounds != null ? ", a probe of the " + rounds.start() + " images to tag with the exemplars (FEW_SHOT_TAGS)"
+                        : ""));
 
         long deadline = System.nanoTime() + config.get(LocalRunOptions.TIMEOUT).toNanos();
         boolean complete = false;
@@ -204,18 +224,29 @@ public final class LocalRunner {
                             ? "the first question was dead-lettered (see the summary); sent the follow-up anyway"
                             : "first answer is in; sent the follow-up question");
                 }
+                if (rounds != null) {
+                    String news = rounds.advance(watcher.fewShot(), watcher.deadLetters());
+                    if (news != null) {
+                        say(news);
+                    }
+                }
                 int captioned = watcher.captioned().size();
                 int answers = watcher.answers().size();
                 int dead = watcher.deadLetters().size();
+                int tagged = watcher.fewShot().size();
                 String progress = String.format(Locale.ROOT, "captioned %d/%d | answers %d/%d | dead letters %d",
-                        captioned, images.size(), answers, chat ? QUESTIONS.size() : 0, dead);
+                        captioned, images.size(), answers, chat ? QUESTIONS.size() : 0, dead)
+                        + (rounds == null ? "" : String.format(Locale.ROOT, " | few-shot tagged %d/%d", tagged,
+                                rounds.sent()));
                 if (!progress.equals(lastProgress) || System.nanoTime() - lastPrint > 10_000_000_000L) {
                     say(progress);
                     lastProgress = progress;
                     lastPrint = System.nanoTime();
                 }
-                int expected = images.size() + malformed + (chat ? QUESTIONS.size() : 0);
-                if (captioned + answers + dead >= expected && (!chat || questionsSent == QUESTIONS.size())) {
+                int expected = images.size() + malformed + (chat ? QUESTIONS.size() : 0)
+                        + (rounds == null ? 0 : rounds.sent());
+                if (captioned + answers + dead + tagged >= expected && (!chat || questionsSent == QUESTIONS.size())
+                        && (rounds == null || rounds.done())) {
                     complete = true;
                     break;
                 }
@@ -228,13 +259,14 @@ public final class LocalRunner {
             if (!complete && jobFailure.isEmpty() && !client.getJobExecutionResult().isDone()) {
                 say("timed out after " + config.get(LocalRunOptions.TIMEOUT) + " (local.timeout) waiting for results");
             }
-            return report(config, byId, watcher, firstSendMs, complete, checkpoints, jobFailure);
+            return report(config, byId, watcher, firstSendMs, complete, checkpoints,
+                    fewShot == null ? null : fewShot.report(watcher.fewShot()), jobFailure);
         }
     }
 
     private RunReport report(JobConfig config, Map<String, LocalImages.LocalImage> byId, OutputWatcher watcher,
                              long firstSendMs, boolean complete, LocalCheckpoints.Resolved checkpoints,
-                             List<String> jobFailure) throws Exception {
+                             LocalFewShot.Report fewShot, List<String> jobFailure) throws Exception {
         List<OutputWatcher.Timed<EnrichedImage>> captioned = watcher.captioned();
         List<Long> latencies = new ArrayList<>();
         List<Long> processing = new ArrayList<>();
@@ -254,8 +286,8 @@ public final class LocalRunner {
         double throughput = captioned.isEmpty() ? 0 : captioned.size() / seconds;
 
         Path index = Path.of(config.get(JobOptions.SEARCH_LUCENE_DIR));
-        int indexed = LuceneSearcher.awaitCount(index, captioned.size() + (int) watcher.answers().stream().count(),
-                Duration.ofSeconds(10));
+        int indexed = LuceneSearcher.awaitCount(index,
+                captioned.size() + watcher.answers().size() + watcher.fewShot().size(), Duration.ofSeconds(10));
         String query = config.getOptional(LocalRunOptions.SAMPLE_QUERY).orElseGet(() -> mostFrequentTag(captioned));
         List<SearchHit> hits = List.of();
         if (query != null && Files.isDirectory(index)) {
@@ -268,7 +300,7 @@ public final class LocalRunner {
         RunReport report = new RunReport(byId, captioned.stream().map(OutputWatcher.Timed::value).toList(), answers,
                 watcher.deadLetters().stream().map(OutputWatcher.Timed::value).toList(), throughput,
                 percentiles(latencies), percentiles(processing), percentiles(inference), query == null ? "" : query, hits, indexed, complete,
-                checkpoints.anyPlaceholder(), jobFailure);
+                fewShot, jobFailure);
         SummaryPrinter.print(report, checkpoints, out);
         return report;
     }
@@ -280,6 +312,9 @@ public final class LocalRunner {
         m.put(JobOptions.MODEL_CAPTION_CHECKPOINT.key(), checkpoints.captionDir().toString());
         if (checkpoints.chatDir() != null) {
             m.put(JobOptions.MODEL_CHAT_CHECKPOINT.key(), checkpoints.chatDir().toString());
+        }
+        if (checkpoints.fewShotDir() != null) {
+            m.put(JobOptions.MODEL_FEW_SHOT_CHECKPOINT.key(), checkpoints.fewShotDir().toString());
         }
         m.putIfAbsent(JobOptions.CHECKPOINT_INTERVAL.key(), "1 s");
         if (!setsCheckpointStorage(m)) {
@@ -299,8 +334,9 @@ public final class LocalRunner {
             m.putIfAbsent("chat.max-new-tokens", "4");
         }
         if (!m.containsKey(FetchOptions.ALLOWED_ROOTS.key())) {
-            m.put(FetchOptions.ALLOWED_ROOTS.key(), images.stream()
-                    .map(i -> i.file().getParent().toString()).distinct().collect(Collectors.joining(";")));
+            m.put(FetchOptions.ALLOWED_ROOTS.key(), java.util.stream.Stream.concat(images.stream()
+                    .map(i -> i.file().getParent().toString()), java.util.stream.Stream.of(work.resolve("images").toString()))
+                    .distinct().collect(Collectors.joining(";")));
         }
         return JobConfig.fromMap(m);
     }
@@ -346,10 +382,10 @@ public final class LocalRunner {
     /** The images to send: the folder's files (all, or local.image-count of them), or generated shapes. */
     private List<LocalImages.LocalImage> images(Path work) throws IOException {
         if (userConfig.getOptional(LocalRunOptions.IMAGES_DIR).isEmpty()) {
-            List<LocalImages.LocalImage> generated = LocalImages.generate(work.resolve("images"),
-                    userConfig.get(LocalRunOptions.IMAGE_COUNT), ShapesDataset.DEFAULT_IMAGE_SIZE);
-            say(generated.size() + " images from the shapes generator (seed " + LocalImages.SEED + ")");
-            return generated;
+            List<LocalImages.LocalImage> samples = LocalImages.samples(work.resolve("images"),
+                    userConfig.get(LocalRunOptions.IMAGE_COUNT));
+            say(samples.size() + " images from the sample scenes shipped with the tiny checkpoints");
+            return samples;
         }
         String dir = userConfig.get(LocalRunOptions.IMAGES_DIR);
         List<LocalImages.LocalImage> files = LocalImages.fromFolder(Path.of(dir));
@@ -428,6 +464,103 @@ public final class LocalRunner {
     /** Nearest-rank percentile index. */
     private static int rank(int n, double p) {
         return Math.min(n - 1, Math.max(0, (int) Math.ceil(p * n) - 1));
+    }
+
+    static String exemplarText(List<LocalFewShot.Sample> set) {
+        return set.stream().map(s -> s.tag() + " = " + s.description()).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Drives the few-shot demo. Broadcast updates and events travel on different inputs, so each
+     * round starts with a probe (the first query, re-sent every 2 s until the job answers from the
+     * round's exemplars; a probe that arrives before any exemplar is dead-lettered with reason
+     * {@code few_shot_no_exemplars}); then the round's queries go. Between the rounds the label set's
+     * exemplars are replaced.
+     */
+    /** Probes per round after which the round's images go anyway (the summary then shows what came back). */
+    private static final int MAX_PROBES = 30;
+
+    private final class FewShotRounds {
+        private final LocalFewShot demo;
+        private final String bootstrap;
+        private final String input;
+        private final String exemplars;
+        private int round = 1;
+        private boolean probing = true;
+        private boolean done;
+        private long roundStartNanos;
+        private long lastProbeNanos;
+        private String pendingProbe;
+
+        FewShotRounds(LocalFewShot demo, String bootstrap, String input, String exemplars) {
+            this.demo = demo;
+            this.bootstrap = bootstrap;
+            this.input = input;
+            this.exemplars = exemplars;
+        }
+
+        /** Sends the first probe; returns how many images a round tags. */
+        int start() throws Exception {
+            roundStartNanos = System.nanoTime();
+            probe();
+            return demo.queries().size();
+        }
+
+        int sent() {
+            return demo.sentCount();
+        }
+
+        boolean done() {
+            return done;
+        }
+
+        /** Moves the demo on from what has arrived; returns a line to print, or null. */
+        String advance(List<EnrichedImage> tagged, List<OutputWatcher.Timed<io.vlmtagger.schemas.DeadLetter>> dead)
+                throws Exception {
+            if (done) {
+                return null;
+            }
+            if (probing) {
+                // the two sets' labels are disjoint: an answer from this round's set was read from its exemplars
+                boolean answered = tagged.stream().anyMatch(e -> e.getEventId().equals(pendingProbe)
+                        && demo.fromSet(e.getTags(), round));
+                if (answered || demo.sentCount() >= MAX_PROBES * round) {
+                    demo.sendQueries(bootstrap, input, round);
+                    probing = false;
+                    return String.format(Locale.ROOT, "the job tags with the exemplars of round %d %.1f s after they were"
+                            + " published%s; sent round %d: %d images", round, (System.nanoTime() - roundStartNanos) / 1e9,
+                            round == 2 ? " (no restart)" : "", round, demo.queries().size());
+                }
+                boolean probeBack = tagged.stream().anyMatch(e -> e.getEventId().equals(pendingProbe))
+                        || dead.stream().anyMatch(d -> pendingProbe.equals(d.value().getEventId()));
+                if (probeBack && System.nanoTime() - lastProbeNanos > 2_000_000_000L) {
+                    probe();
+                }
+                return null;
+            }
+            String prefix = "fewshot-" + round + "-";
+            long back = tagged.stream().filter(e -> e.getEventId().startsWith(prefix)).count()
+                    + dead.stream().filter(d -> d.value().getEventId() != null && d.value().getEventId().startsWith(prefix)).count();
+            if (back < demo.queries().size()) {
+                return null;
+            }
+            if (round == 2) {
+                done = true;
+                return null;
+            }
+            demo.publish(bootstrap, exemplars, 2);
+            round = 2;
+            probing = true;
+            roundStartNanos = System.nanoTime();
+            probe();
+            return "round 1 tagged; replaced the exemplars of '" + LocalFewShot.LABEL_SET + "' (same ids) while the job"
+                    + " runs: " + exemplarText(demo.after());
+        }
+
+        private void probe() throws Exception {
+            pendingProbe = demo.sendProbe(bootstrap, input, round);
+            lastProbeNanos = System.nanoTime();
+        }
     }
 
     /** Empties only what a previous local run wrote here (images, model and Flink checkpoints, index, kafka). */

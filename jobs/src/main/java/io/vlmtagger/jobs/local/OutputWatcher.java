@@ -55,9 +55,15 @@ final class OutputWatcher implements AutoCloseable {
         }
     }
 
-    /** Enriched images of the caption path (no question). */
+    /** Enriched images of the caption path (no question, not few-shot). */
     List<Timed<EnrichedImage>> captioned() {
-        return enriched.stream().filter(t -> t.value().getQuestion() == null).toList();
+        return enriched.stream().filter(t -> t.value().getQuestion() == null && !LocalFewShot.isFewShot(t.value()))
+                .toList();
+    }
+
+    /** Enriched images of the few-shot path. */
+    List<EnrichedImage> fewShot() {
+        return enriched.stream().map(Timed::value).filter(LocalFewShot::isFewShot).toList();
     }
 
     List<Timed<ChatAnswer>> answers() {

@@ -19,12 +19,6 @@ final class SummaryPrinter {
     static void print(RunReport r, LocalCheckpoints.Resolved checkpoints, PrintStream out) {
         out.println();
         out.println("==================================== summary ====================================");
-        if (r.placeholder()) {
-            out.println("NOTE: PLACEHOLDER model checkpoint(s) in use (untrained random weights, see below):");
-            out.println("      their captions, tags and answers are random words; the pipeline around them is real.");
-            out.println("      Give --blip2 <dir> (and --llava <dir>) for real checkpoints.");
-            out.println();
-        }
         out.println("caption model: " + checkpoints.captionDir() + " (" + checkpoints.captionKind().description() + ")");
         out.println("chat model:    " + (checkpoints.chatDir() == null ? "-" : checkpoints.chatDir().toString())
                 + " (" + checkpoints.chatKind().description() + ")");
@@ -50,6 +44,10 @@ final class SummaryPrinter {
             rows.add(row);
         }
         table(out, header, rows);
+
+        if (r.fewShot() != null) {
+            printFewShot(r.fewShot(), checkpoints, out);
+        }
 
         if (!r.answers().isEmpty()) {
             out.println();
@@ -100,6 +98,20 @@ final class SummaryPrinter {
             out.println("INCOMPLETE: not every record had a result or a dead letter before local.timeout.");
         }
         out.println("=================================================================================");
+    }
+
+    private static void printFewShot(LocalFewShot.Report f, LocalCheckpoints.Resolved checkpoints, PrintStream out) {
+        out.println();
+        out.println("few-shot tags (IDEFICS / Flamingo, " + checkpoints.fewShotDir().getFileName() + "): label set '"
+                + LocalFewShot.LABEL_SET + "', labels the model never saw in training");
+        out.println("  exemplars of round 1:                    " + LocalRunner.exemplarText(f.before()));
+        out.println("  round 2, after replacing them mid-run:   " + LocalRunner.exemplarText(f.after()));
+        List<List<String>> rows = new ArrayList<>();
+        for (LocalFewShot.Tagged t : f.results()) {
+            String round = t.eventId().contains("probe") ? t.round() + " (probe)" : String.valueOf(t.round());
+            rows.add(List.of(t.eventId(), round, t.query().file(), t.query().description(), String.join(", ", t.tags())));
+        }
+        table(out, List.of("event", "round", "image", "generated as", "few-shot tags"), rows);
     }
 
     private static String pct(java.util.Map<String, Long> p) {

@@ -3,7 +3,6 @@ package io.vlmtagger.jobs.contract;
 import io.vlmtagger.jobs.kafka.EmbeddedKafka;
 import io.vlmtagger.jobs.local.LocalImages;
 import io.vlmtagger.jobs.testutils.ListeningSockets;
-import io.vlmtagger.models.dataset.ShapesDataset;
 import io.vlmtagger.operators.search.lucene.LuceneSearcher;
 import io.vlmtagger.operators.search.lucene.SearchHit;
 import org.apache.avro.Schema;
@@ -74,7 +73,7 @@ class KafkaContractITCase {
         Path writerDir = Files.createDirectories(work.resolve("writer-schemas"));
         Files.copy(resource("ImageEvent-priority.avsc"), writerDir.resolve("ImageEvent-priority.avsc"));
         Files.copy(resource("ImageEvent-no-source.avsc"), writerDir.resolve("ImageEvent-no-source.avsc"));
-        List<LocalImages.LocalImage> images = LocalImages.generate(work.resolve("images"), 6, ShapesDataset.DEFAULT_IMAGE_SIZE);
+        List<LocalImages.LocalImage> images = LocalImages.samples(work.resolve("images"), 6);
         Path index = work.resolve("index");
 
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); OutsideClient client = new OutsideClient(kafka.bootstrapServers())) {

@@ -47,6 +47,14 @@ public final class IdeficsModel implements AutoCloseable {
         return new ModelBuilder<>("IdeficsModel", IdeficsConfig::load, b -> b, IdeficsModel::new);
     }
 
+    /**
+     * The model over weights already in a store (e.g. {@link WeightStore#ofArrays}: parameters being
+     * trained); closing the model closes the store.
+     */
+    public static IdeficsModel of(IdeficsConfig config, WeightStore store) {
+        return new IdeficsModel(config, store);
+    }
+
     /** Loads the checkpoint in {@code dir} on the CPU in float32. */
     public static IdeficsModel load(Path dir) {
         return builder().setCheckpoint(dir).build();

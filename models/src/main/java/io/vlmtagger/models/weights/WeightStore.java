@@ -38,6 +38,9 @@ public final class WeightStore implements AutoCloseable {
     private final List<String[]> aliases;
     private final Map<String, String> ties;
     private final Map<String, NDArray> loaded = new ConcurrentHashMap<>();
+    /** In-memory arrays (see {@link #ofArrays}), or null for a checkpoint on disk. */
+    private final Map<String, NDArray> arrays;
+    private final Path name;
 
     private WeightStore(Builder b, CheckpointFiles files, NDManager manager) {
         this.files = files;
@@ -45,15 +48,40 @@ public final class WeightStore implements AutoCloseable {
         this.dataType = b.dataType;
         this.aliases = List.copyOf(b.aliases);
         this.ties = Map.copyOf(b.ties);
+        this.arrays = null;
+        this.name = files.directory();
+    }
+
+    private WeightStore(Path name, Map<String, NDArray> arrays, NDManager manager) {
+        this.files = null;
+        this.manager = manager;
+        this.dataType = DataType.FLOAT32;
+        this.aliases = List.of();
+        this.ties = Map.of();
+        this.arrays = Map.copyOf(arrays);
+        this.name = name;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
+    /**
+     * A store over float32 arrays already in memory, keyed by their checkpoint names and returned as
+     * they are (not copied): e.g. parameters being trained, so that a model built on this store
+     * computes with them and autograd reaches them. {@code manager} is the store's model-level
+     * manager (for arrays a model derives from its weights at construction; closed with the store);
+     * the arrays themselves stay where they are.
+     *
+     * @param name what error messages call the checkpoint
+     */
+    public static WeightStore ofArrays(Path name, Map<String, NDArray> arrays, NDManager manager) {
+        return new WeightStore(name, arrays, manager);
+    }
+
     /** The checkpoint directory. */
     public Path checkpoint() {
-        return files.directory();
+        return name;
     }
 
     /** The model-level manager the weights live in; do not create per-call arrays here. */
@@ -82,7 +110,7 @@ public final class WeightStore implements AutoCloseable {
 
     /** The keys stored in the checkpoint files (not aliases or ties). */
     public Set<String> storedKeys() {
-        return files.filesByKey().keySet();
+        return arrays != null ? arrays.keySet() : files.filesByKey().keySet();
     }
 
     /** Whether {@code key} resolves to a stored tensor (directly, through an alias, or a tie). */
@@ -101,7 +129,8 @@ public final class WeightStore implements AutoCloseable {
         if (stored == null) {
             throw missing(key);
         }
-        NDArray array = loaded.computeIfAbsent(stored, k -> files.fileOf(k).read(manager, k, dataType));
+        NDArray array = arrays != null ? arrays.get(stored)
+                : loaded.computeIfAbsent(stored, k -> files.fileOf(k).read(manager, k, dataType));
         checkShape(key, stored, array.getShape(), expectedShape);
         return array;
     }
@@ -117,6 +146,13 @@ public final class WeightStore implements AutoCloseable {
         if (stored == null) {
             throw missing(key);
         }
+        if (arrays != null) {
+            // the store does not own in-memory arrays: hand over a view the caller may close (it
+            // shares the array's data and, under autograd, passes gradients back to it)
+            NDArray array = arrays.get(stored);
+            checkShape(key, stored, array.getShape(), expectedShape);
+            return array.reshape(array.getShape());
+        }
         NDArray cached = loaded.remove(stored);
         NDArray array = cached != null ? cached : files.fileOf(stored).read(manager, stored, dataType);
         checkShape(key, stored, array.getShape(), expectedShape);
@@ -130,14 +166,14 @@ public final class WeightStore implements AutoCloseable {
 
     /** The stored name {@code key} resolves to, or null. */
     String resolve(String key) {
-        Map<String, SafetensorsFile> stored = files.filesByKey();
-        if (stored.containsKey(key)) {
+        Set<String> stored = storedKeys();
+        if (stored.contains(key)) {
             return key;
         }
         for (String[] alias : aliases) {
             if (key.startsWith(alias[0])) {
                 String candidate = alias[1] + key.substring(alias[0].length());
-                if (stored.containsKey(candidate)) {
+                if (stored.contains(candidate)) {
                     return candidate;
                 }
             }
