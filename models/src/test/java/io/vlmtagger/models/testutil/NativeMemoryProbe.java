@@ -5,15 +5,11 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Structure;
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Leak checks for native memory: live NDArrays in the engine, bytes that glibc's malloc has handed
- * out and not got back, and RSS less the JVM's own memory.
+ * out and not got back.
  *
  * <p>{@link #mallocInUseKb()} is the signal a leak moves and allocator pools do not: memory that
  * was freed but kept by malloc for reuse (arena growth, a raised mmap threshold, per-thread
@@ -30,17 +26,6 @@ public final class NativeMemoryProbe {
     }
 
     /**
-     * Process RSS less what the JVM itself has committed (heap and non-heap), in kB: the Java heap
-     * grows under allocation pressure without any leak, which plain RSS would count.
-     */
-    public static long nativeKb() throws IOException {
-        System.gc();
-        var memory = ManagementFactory.getMemoryMXBean();
-        long jvmCommitted = memory.getHeapMemoryUsage().getCommitted() + memory.getNonHeapMemoryUsage().getCommitted();
-        return rssKb() - jvmCommitted / 1024;
-    }
-
-    /**
      * Bytes malloc has handed out and not got back, over all arenas (glibc's {@code mallinfo2}:
      * {@code uordblks + hblkhd}), in kB; free memory malloc keeps for reuse is not counted.
      * Runs a GC first so that Java objects owning native memory have been cleaned.
@@ -54,15 +39,6 @@ public final class NativeMemoryProbe {
     /** malloc's free memory kept for reuse ({@code fordblks}), in kB: allocator pools, not leaks. */
     public static long mallocFreeKb() {
         return LibC.INSTANCE.mallinfo2().fordblks.longValue() / 1024;
-    }
-
-    private static long rssKb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IllegalStateException("no VmRSS in /proc/self/status");
     }
 
     /** glibc's {@code struct mallinfo2} (2.33+): ten {@code size_t} counters. */
