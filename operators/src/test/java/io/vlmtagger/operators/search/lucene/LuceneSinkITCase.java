@@ -21,7 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 class LuceneSinkITCase {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1)
+                    // twice what a job needs: a restarted job never waits for slots its failed attempt has
+                    // not released yet (seen on loaded CI machines: the slot request timed out after 300 s)
+                    .setNumberSlotsPerTaskManager(4).build());
 
     @TempDir Path dir;
 
