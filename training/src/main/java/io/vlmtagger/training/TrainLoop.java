@@ -8,20 +8,32 @@ import io.vlmtagger.training.dataset.ShapesDataset;
 import io.vlmtagger.models.preprocess.ImagePreprocessor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
- * The loop both trainers share: each step renders a fresh batch of scenes, runs the loss under a
- * gradient collector in a per-step manager (the next batch renders meanwhile, see {@link
- * BatchPrefetcher}), and updates with {@link Adam} on the learning-rate
- * schedule. Logs loss, learning rate and the time split (data / forward+backward / update).
+ * The loop both trainers share: each step renders a fresh batch of scenes (the next batch renders
+ * meanwhile, see {@link BatchPrefetcher}), builds the serving model over the parameters inside a
+ * gradient collector in a per-step manager ({@link Step#model}), runs the loss through it, and
+ * updates with {@link Adam} on the learning-rate schedule. Logs loss, learning rate and the time
+ * split (data / forward+backward / update).
  */
 final class TrainLoop {
     private TrainLoop() {}
 
-    static List<Float> run(String name, TrainOptions options, ParameterSet params, ShapesDataset data,
-            ImagePreprocessor preprocessor, BiFunction<SceneBatch, NDManager, NDArray> lossFn, Consumer<String> log,
+    /** What a trainer supplies per step. */
+    interface Step<M extends AutoCloseable> {
+        /**
+         * The serving model over the parameters for one step (see {@link ParameterSet#stepStore});
+         * built inside the gradient collector, closed after the backward pass.
+         */
+        M model(NDManager step);
+
+        /** The loss of {@code batch} through {@code model}, its arrays in {@code step}. */
+        NDArray loss(M model, SceneBatch batch, NDManager step);
+    }
+
+    static <M extends AutoCloseable> List<Float> run(String name, TrainOptions options, ParameterSet params,
+            ShapesDataset data, ImagePreprocessor preprocessor, Step<M> stepFn, Consumer<String> log,
             Runnable snapshot) {
         params.requireGradients();
         Adam adam = new Adam(params, options.weightDecay(), 1.0f);
@@ -41,15 +53,17 @@ final class TrainLoop {
                 long t2;
                 float loss;
                 float gradNorm;
-                try (NDManager m = params.manager().getParentManager().newSubManager()) {
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray l = lossFn.apply(batch, m);
-                        gc.backward(l);
-                        loss = l.getFloat();
-                    }
-                    t2 = System.nanoTime();
-                    gradNorm = adam.step(lr.at(step));
+                try (NDManager m = params.manager().getParentManager().newSubManager();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector();
+                        M model = stepFn.model(m)) {
+                    NDArray l = stepFn.loss(model, batch, m);
+                    gc.backward(l);
+                    loss = l.getFloat();
+                } catch (Exception e) {
+                    throw e instanceof RuntimeException r ? r : new IllegalStateException("training step " + step, e);
                 }
+                t2 = System.nanoTime();
+                gradNorm = adam.step(lr.at(step));
                 dataNs += t1 - t0;
                 modelNs += t2 - t1;
                 adamNs += System.nanoTime() - t2;
