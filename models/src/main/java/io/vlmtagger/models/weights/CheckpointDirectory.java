@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vlmtagger.models.preprocess.PreprocessorConfig;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -24,10 +26,6 @@ import java.util.Objects;
  * checkpoints, the tests' fixture checkpoints and the benchmarks' random ones all go through it.
  */
 public final class CheckpointDirectory {
-    /** The OpenAI CLIP normalisation BLIP-2, LLaVA and IDEFICS processors use. */
-    private static final double[] CLIP_MEAN = {0.48145466, 0.4578275, 0.40821073};
-    private static final double[] CLIP_STD = {0.26862954, 0.26130258, 0.27577711};
-
     private final Path dir;
 
     private CheckpointDirectory(Path dir) {
@@ -115,12 +113,12 @@ public final class CheckpointDirectory {
         }
     }
 
-    /** The image processors the loaders read, with the OpenAI CLIP mean and std. */
+    /** The image processors the loaders read, with the OpenAI CLIP mean and std ({@link PreprocessorConfig}). */
     public enum ImageProcessor {
         /** BLIP-2's {@code BlipImageProcessor}: resize to {@code size {height, width}}, bicubic. */
-        BLIP("BlipImageProcessor", "Blip2Processor"),
+        BLIP(PreprocessorConfig.BLIP, "Blip2Processor"),
         /** LLaVA's {@code CLIPImageProcessor}: shortest edge, centre crop, bicubic. */
-        CLIP("CLIPImageProcessor", "LlavaProcessor"),
+        CLIP(PreprocessorConfig.CLIP, "LlavaProcessor"),
         /** IDEFICS' {@code IdeficsImageProcessor}: square resize to {@code image_size}. */
         IDEFICS("IdeficsImageProcessor", "IdeficsProcessor");
 
@@ -164,8 +162,9 @@ public final class CheckpointDirectory {
             ArrayNode mean = p.putArray("image_mean");
             ArrayNode std = p.putArray("image_std");
             for (int i = 0; i < 3; i++) {
-                mean.add(CLIP_MEAN[i]);
-                std.add(CLIP_STD[i]);
+                // the float constants' shortest decimal form, as the processors' files spell them
+                mean.add(new BigDecimal(Float.toString(PreprocessorConfig.OPENAI_CLIP_MEAN[i])));
+                std.add(new BigDecimal(Float.toString(PreprocessorConfig.OPENAI_CLIP_STD[i])));
             }
         }
     }
