@@ -47,17 +47,9 @@ public final class CaptionTrainer {
             InitialWeights.blip2(params, config);
             CellProbe probe = CellProbe.of(params, options);
             List<Float> losses = TrainLoop.run("captioner", options, params, data, preprocessor,
-                    new TrainLoop.Step<Blip2Model>() {
-                        @Override
-                        public Blip2Model model(NDManager step) {
-                            return Blip2Model.of(config, params.stepStore(dir, step));
-                        }
-
-                        @Override
-                        public NDArray loss(Blip2Model model, SceneBatch batch, NDManager step) {
-                            return CaptionTrainer.loss(model, probe, tokenizer, batch, step);
-                        }
-                    }, log, () -> CheckpointWriter.snapshot(dir, params));
+                    step -> Blip2Model.of(config, params.stepStore(dir, step)),
+                    (model, batch, step) -> loss(model, probe, tokenizer, batch, step), log,
+                    () -> CheckpointWriter.snapshot(dir, params));
             CheckpointWriter.writeWeights(dir, params.all());
             return new TrainingRun(losses, (System.nanoTime() - start) / 1e9, params.checkpointCount(), dir);
         }

@@ -55,17 +55,9 @@ public final class ChatTrainer {
             InitialWeights.llava(params, config);
             CellProbe probe = CellProbe.of(params, options);
             List<Float> losses = TrainLoop.run("chat", options, params, data, preprocessor,
-                    new TrainLoop.Step<LlavaModel>() {
-                        @Override
-                        public LlavaModel model(NDManager step) {
-                            return LlavaModel.of(config, params.stepStore(dir, step));
-                        }
-
-                        @Override
-                        public NDArray loss(LlavaModel model, SceneBatch batch, NDManager step) {
-                            return ChatTrainer.loss(model, probe, tokenizer, template, batch, data, step);
-                        }
-                    }, log, () -> CheckpointWriter.snapshot(dir, params));
+                    step -> LlavaModel.of(config, params.stepStore(dir, step)),
+                    (model, batch, step) -> loss(model, probe, tokenizer, template, batch, data, step), log,
+                    () -> CheckpointWriter.snapshot(dir, params));
             CheckpointWriter.writeWeights(dir, params.all());
             return new TrainingRun(losses, (System.nanoTime() - start) / 1e9, params.checkpointCount(), dir);
         }

@@ -49,9 +49,7 @@ final class InitialWeights {
             layerNorm(p, l + "layer_norm1.", d);
             linear(p, l + "self_attn.qkv.", 3L * d, d, v.qkvBias());
             linear(p, l + "self_attn.projection.", d, d, true);
-            layerNorm(p, l + "layer_norm2.", d);
-            linear(p, l + "mlp.fc1.", v.intermediateSize(), d, true);
-            linear(p, l + "mlp.fc2.", d, v.intermediateSize(), true);
+            vitMlp(p, l, d, v.intermediateSize());
         }
         layerNorm(p, vp + "post_layernorm.", d);
 
@@ -104,9 +102,7 @@ final class InitialWeights {
             for (String proj : new String[] {"q_proj.", "k_proj.", "v_proj.", "out_proj."}) {
                 linear(p, l + "self_attn." + proj, d, d, true);
             }
-            layerNorm(p, l + "layer_norm2.", d);
-            linear(p, l + "mlp.fc1.", v.intermediateSize(), d, true);
-            linear(p, l + "mlp.fc2.", d, v.intermediateSize(), true);
+            vitMlp(p, l, d, v.intermediateSize());
         }
         // transformers creates (and saves) post_layernorm, but LLaVA never uses it
         layerNorm(p, vp + "post_layernorm.", d);
@@ -142,6 +138,13 @@ final class InitialWeights {
         linear(p, prefix + "attention.value.", hidden, keyValueIn, true);
         linear(p, prefix + "output.dense.", hidden, hidden, true);
         layerNorm(p, prefix + "output.LayerNorm.", hidden);
+    }
+
+    /** The second half of a ViT / CLIP encoder layer: {@code layer_norm2}, {@code mlp.fc1}, {@code mlp.fc2}. */
+    private static void vitMlp(ParameterSet p, String layer, int hidden, int intermediate) {
+        layerNorm(p, layer + "layer_norm2.", hidden);
+        linear(p, layer + "mlp.fc1.", intermediate, hidden, true);
+        linear(p, layer + "mlp.fc2.", hidden, intermediate, true);
     }
 
     private static void linear(ParameterSet p, String prefix, long out, long in, boolean bias) {

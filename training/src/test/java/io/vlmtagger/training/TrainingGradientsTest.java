@@ -22,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +39,7 @@ class TrainingGradientsTest {
     private static final TinyConfigs.Sizes SIZES = TinyConfigs.Sizes.DEFAULT;
 
     @Test
-    void captionerStepTrainsEveryParameterOfTheShippedLayout(@TempDir Path tmp) throws IOException {
+    void captionerStepTrainsEveryParameterOfTheShippedLayout(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("blip2");
         TrainOptions options = TrainOptions.captionerRecipe(dir);
         CheckpointWriter.writeTinyFiles(dir, TinyConfigs.blip2(SIZES, options.queries(), 64), false,
@@ -50,20 +52,16 @@ class TrainingGradientsTest {
             InitialWeights.blip2(params, config);
             CellProbe probe = CellProbe.of(params, options);
             assertThat(shapes(params)).isEqualTo(shippedShapes(ShippedCheckpoint.BLIP2_SHAPES, tmp));
-            params.requireGradients();
             SceneBatch batch = SceneBatch.of(data, ImagePreprocessor.fromCheckpoint(dir), 0, 4);
-            try (NDManager step = root.newSubManager();
-                    GradientCollector gc = Engine.getInstance().newGradientCollector();
-                    Blip2Model model = Blip2Model.of(config, params.stepStore(dir, step))) {
-                gc.backward(CaptionTrainer.loss(model, probe, tokenizer, batch, step));
-            }
+            oneStep(params, root, step -> Blip2Model.of(config, params.stepStore(dir, step)),
+                    (model, step) -> CaptionTrainer.loss(model, probe, tokenizer, batch, step));
             assertThat(params.all().keySet()).anyMatch(CellProbe::isProbeParameter);
             assertThat(TrainingForwardParityTest.untrained(params)).isEmpty();
         }
     }
 
     @Test
-    void chatStepTrainsEveryParameterOfTheShippedLayoutButTheUnusedNorm(@TempDir Path tmp) throws IOException {
+    void chatStepTrainsEveryParameterOfTheShippedLayoutButTheUnusedNorm(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("llava");
         TrainOptions options = TrainOptions.chatRecipe(dir);
         CheckpointWriter.writeTinyFiles(dir, TinyConfigs.llava(SIZES, ChatTrainer.MAX_POSITIONS), true,
@@ -77,16 +75,23 @@ class TrainingGradientsTest {
             InitialWeights.llava(params, config);
             CellProbe probe = CellProbe.of(params, options);
             assertThat(shapes(params)).isEqualTo(shippedShapes(ShippedCheckpoint.LLAVA_SHAPES, tmp));
-            params.requireGradients();
             // six scenes: conversations of different lengths, so rows are right-padded
             SceneBatch batch = SceneBatch.of(data, ImagePreprocessor.fromCheckpoint(dir), 0, 6);
-            try (NDManager step = root.newSubManager();
-                    GradientCollector gc = Engine.getInstance().newGradientCollector();
-                    LlavaModel model = LlavaModel.of(config, params.stepStore(dir, step))) {
-                gc.backward(ChatTrainer.loss(model, probe, tokenizer, template, batch, data, step));
-            }
+            oneStep(params, root, step -> LlavaModel.of(config, params.stepStore(dir, step)),
+                    (model, step) -> ChatTrainer.loss(model, probe, tokenizer, template, batch, data, step));
             assertThat(TrainingForwardParityTest.untrained(params)).isEqualTo(Set.of(
                     "vision_tower.vision_model.post_layernorm.bias", "vision_tower.vision_model.post_layernorm.weight"));
+        }
+    }
+
+    /** Forward and backward of one loss, as a training step runs it (the gradients stay on {@code params}). */
+    private static <M extends AutoCloseable> void oneStep(ParameterSet params, NDManager root,
+            Function<NDManager, M> model, BiFunction<M, NDManager, NDArray> loss) throws Exception {
+        params.requireGradients();
+        try (NDManager step = root.newSubManager();
+                GradientCollector gc = Engine.getInstance().newGradientCollector();
+                M m = model.apply(step)) {
+            gc.backward(loss.apply(m, step));
         }
     }
 

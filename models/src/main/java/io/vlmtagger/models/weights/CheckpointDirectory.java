@@ -116,25 +116,25 @@ public final class CheckpointDirectory {
     /** The image processors the loaders read, with the OpenAI CLIP mean and std ({@link PreprocessorConfig}). */
     public enum ImageProcessor {
         /** BLIP-2's {@code BlipImageProcessor}: resize to {@code size {height, width}}, bicubic. */
-        BLIP(PreprocessorConfig.BLIP, "Blip2Processor"),
+        BLIP,
         /** LLaVA's {@code CLIPImageProcessor}: shortest edge, centre crop, bicubic. */
-        CLIP(PreprocessorConfig.CLIP, "LlavaProcessor"),
+        CLIP,
         /** IDEFICS' {@code IdeficsImageProcessor}: square resize to {@code image_size}. */
-        IDEFICS("IdeficsImageProcessor", "IdeficsProcessor");
-
-        private final String type;
-        private final String processorClass;
-
-        ImageProcessor(String type, String processorClass) {
-            this.type = type;
-            this.processorClass = processorClass;
-        }
+        IDEFICS;
 
         /** The {@code preprocessor_config.json} content. */
         public ObjectNode json(int imageSize) {
             ObjectNode p = newObject();
-            p.put("image_processor_type", type);
-            p.put("processor_class", processorClass);
+            p.put("image_processor_type", switch (this) {
+                case BLIP -> PreprocessorConfig.BLIP;
+                case CLIP -> PreprocessorConfig.CLIP;
+                case IDEFICS -> "IdeficsImageProcessor";
+            });
+            p.put("processor_class", switch (this) {
+                case BLIP -> "Blip2Processor";
+                case CLIP -> "LlavaProcessor";
+                case IDEFICS -> "IdeficsProcessor";
+            });
             if (this == IDEFICS) {
                 p.put("image_size", imageSize);
                 p.put("image_num_channels", 3);
