@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vlmtagger.models.preprocess.PreprocessorConfig;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,6 +25,13 @@ import java.util.Objects;
  * checkpoints, the tests' fixture checkpoints and the benchmarks' random ones all go through it.
  */
 public final class CheckpointDirectory {
+    /**
+     * The OpenAI CLIP normalisation as the processors' files spell it (read back, these are {@link
+     * PreprocessorConfig#OPENAI_CLIP_MEAN} and {@link PreprocessorConfig#OPENAI_CLIP_STD}).
+     */
+    private static final double[] CLIP_MEAN = {0.48145466, 0.4578275, 0.40821073};
+    private static final double[] CLIP_STD = {0.26862954, 0.26130258, 0.27577711};
+
     private final Path dir;
 
     private CheckpointDirectory(Path dir) {
@@ -162,9 +168,8 @@ public final class CheckpointDirectory {
             ArrayNode mean = p.putArray("image_mean");
             ArrayNode std = p.putArray("image_std");
             for (int i = 0; i < 3; i++) {
-                // the float constants' shortest decimal form, as the processors' files spell them
-                mean.add(new BigDecimal(Float.toString(PreprocessorConfig.OPENAI_CLIP_MEAN[i])));
-                std.add(new BigDecimal(Float.toString(PreprocessorConfig.OPENAI_CLIP_STD[i])));
+                mean.add(CLIP_MEAN[i]);
+                std.add(CLIP_STD[i]);
             }
         }
     }
