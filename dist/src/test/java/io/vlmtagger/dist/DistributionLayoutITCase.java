@@ -68,7 +68,7 @@ class DistributionLayoutITCase {
         }
         for (String prefix : List.of("flink-runtime-", "flink-clients-", "flink-streaming-java-", "flink-connector-base-",
                 "flink-rpc-akka-loader-", "log4j-core-", "log4j-slf4j-impl-", "pytorch-engine-", "pytorch-native-cpu-",
-                "tokenizers-", "imageio-jpeg-")) {
+                "tokenizers-", "imageio-jpeg-", "imageio-webp-", "imageio-tiff-")) {
             assertThat(lib).as("lib/ jar %s*", prefix).anyMatch(name -> name.startsWith(prefix));
         }
         for (String prefix : List.of("vlm-tagger-", "kafka-clients-", "flink-connector-kafka-", "lucene-", "avro-",

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vlmtagger.jobs.kafka.EmbeddedKafka;
 import io.vlmtagger.jobs.kafka.TopicReader;
 import io.vlmtagger.jobs.local.LocalImages;
-import io.vlmtagger.models.dataset.ShapesDataset;
 import io.vlmtagger.operators.search.lucene.LuceneSearcher;
 import io.vlmtagger.schemas.DeadLetter;
 import io.vlmtagger.schemas.EnrichedImage;
@@ -239,10 +238,9 @@ class StandaloneClusterITCase {
         return Map.of("operator_name", CAPTION_OPERATOR);
     }
 
-    /** Shape scenes the tiny BLIP-2 was trained on, as PNG and (every third) as JPEG. */
+    /** The shipped shape scenes (the kind the tiny BLIP-2 was trained on), as PNG and (every third) as JPEG. */
     private void makeImages() throws IOException {
-        for (LocalImages.LocalImage image : LocalImages.generate(work.resolve("images"), DISTINCT_IMAGES,
-                ShapesDataset.DEFAULT_IMAGE_SIZE)) {
+        for (LocalImages.LocalImage image : LocalImages.samples(work.resolve("images"), DISTINCT_IMAGES)) {
             byte[] png = Files.readAllBytes(image.file());
             images.add(images.size() % 3 == 2 ? jpeg(png) : png);
         }

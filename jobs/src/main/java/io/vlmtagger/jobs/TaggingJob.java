@@ -6,6 +6,7 @@ import io.vlmtagger.operators.fewshot.FewShotOptions;
 import io.vlmtagger.operators.fewshot.FewShotStage;
 import io.vlmtagger.schemas.Exemplar;
 import io.vlmtagger.jobs.config.ConfigException;
+import io.vlmtagger.jobs.config.FlinkPassThrough;
 import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.config.JobOptions;
 import io.vlmtagger.jobs.config.SchemaOptions;
@@ -141,7 +142,11 @@ public final class TaggingJob {
                 .optFewShotTaggerProvider(CheckpointModels.fewShotTaggers())
                 .build();
         if (config.get(StartupOptions.CHECKS_ENABLED)) {
-            StartupChecks.run(config, env.getConfiguration(), inThisJvm);
+            // the job's own checkpoint.dir / execution.checkpointing.* keys count, as addTo applies them
+            Configuration flink = new Configuration();
+            flink.addAll(Configuration.fromMap(env.getConfiguration().toMap()));
+            flink.addAll(FlinkPassThrough.configuration(config));
+            StartupChecks.run(config, flink, inThisJvm);
         }
         job.addTo(env);
         LOG.info("vlm-tagger: reading {} at {}; captions to {}, dead letters to {}{}; checkpoints every {}",
@@ -157,8 +162,20 @@ public final class TaggingJob {
         return config;
     }
 
-    /** Configures checkpointing and parallelism on {@code env} and adds the job's operators to it. */
+    /**
+     * Configures checkpointing (interval, storage: {@code checkpoint.dir} and Flink's own
+     * {@code execution.checkpointing.*} / {@code state.*} keys) and parallelism on {@code env} and
+     * adds the job's operators to it.
+     */
     public void addTo(StreamExecutionEnvironment env) {
+        Configuration flinkSettings = FlinkPassThrough.configuration(config);
+        if (!flinkSettings.keySet().isEmpty()) {
+            // configure() re-applies defaults for what it is not given (it dropped the checkpoint
+            // storage an environment was created with): give it the environment's settings too
+            Configuration merged = Configuration.fromMap(env.getConfiguration().toMap());
+            merged.addAll(flinkSettings);
+            env.configure(merged);
+        }
         env.enableCheckpointing(config.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
         // Without object reuse Flink deep-copies every record between chained operators (the Avro
         // ImageEvent with its image bytes, once per hop and once per branch of the three task

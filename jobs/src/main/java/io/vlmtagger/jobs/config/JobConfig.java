@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * <p>Argument syntax: {@code --key value}, {@code --key=value}, a boolean option alone
  * ({@code --local.ask-questions}) means {@code true}, and {@code --config file.properties} reads a
  * file first; arguments override the file. Unknown keys are rejected with the closest known keys;
- * values are type-checked when loading, so a bad value fails before the job is built.
+ * values are type-checked when loading, so a bad value fails before the job is built. Flink's own
+ * {@code execution.checkpointing.*} and {@code state.*} keys are accepted too ({@link FlinkPassThrough}).
  */
 public final class JobConfig implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -110,9 +111,14 @@ public final class JobConfig implements Serializable {
      */
     public static JobConfig fromMap(Map<String, String> raw) {
         Map<String, OptionsRegistry.Entry> known = OptionsRegistry.entries();
-        for (String key : raw.keySet()) {
-            if (!known.containsKey(key)) {
-                throw new ConfigException(unknownKeyMessage(key, known.keySet()));
+        for (Map.Entry<String, String> e : raw.entrySet()) {
+            if (known.containsKey(e.getKey())) {
+                continue;
+            }
+            if (FlinkPassThrough.applies(e.getKey())) {
+                FlinkPassThrough.check(e.getKey(), e.getValue());
+            } else {
+                throw new ConfigException(unknownKeyMessage(e.getKey(), known.keySet()));
             }
         }
         JobConfig config = new JobConfig(raw);
@@ -193,6 +199,9 @@ public final class JobConfig implements Serializable {
         Configuration c = toConfiguration();
         for (String key : values.keySet()) {
             OptionsRegistry.Entry e = known.get(key);
+            if (e == null) {
+                continue; // a Flink key, checked by FlinkPassThrough
+            }
             try {
                 c.get(e.option());
             } catch (RuntimeException ex) {

@@ -101,6 +101,17 @@ public final class JobOptions {
                     .defaultValue(Duration.ofSeconds(10))
                     .withDescription("Exactly-once checkpoint interval; Kafka output becomes visible to read_committed consumers at each checkpoint.");
 
+    public static final ConfigOption<String> CHECKPOINT_DIR =
+            ConfigOptions.key("checkpoint.dir")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Where Flink writes the job's checkpoints: a directory URI that the JobManager and every TaskManager"
+                            + " can reach (s3://bucket/path, hdfs://..., file:///shared/volume). Sets execution.checkpointing.storage"
+                            + " to filesystem and execution.checkpointing.dir. The async operators checkpoint their in-flight"
+                            + " requests, encoded images included, so the JobManager's memory storage (5 MB) is too small for"
+                            + " real photos. Unset: the cluster's setting (the local runner uses a folder under local.work-dir)."
+                            + " Flink's own execution.checkpointing.* and state.* keys are accepted too and passed to the job as they are.");
+
     // ---- Models ----------------------------------------------------------------------------
 
     public static final ConfigOption<String> MODEL_CAPTION_CHECKPOINT =

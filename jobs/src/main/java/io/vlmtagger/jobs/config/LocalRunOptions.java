@@ -16,13 +16,16 @@ public final class LocalRunOptions {
             ConfigOptions.key("local.images-dir")
                     .stringType()
                     .noDefaultValue()
-                    .withDescription("Folder of images (png, jpg, gif, bmp) to send; unset: the runner sends the sample shape scenes shipped with the tiny checkpoints.");
+                    .withDescription("Folder whose files the runner sends, all of them (not recursive, hidden dot-files left out):"
+                            + " JPEG, PNG, GIF, BMP, WebP and TIFF are captioned, anything else comes back as a dead letter naming"
+                            + " the file. Unset: the runner sends the sample shape scenes shipped with the tiny checkpoints.");
 
     public static final ConfigOption<Integer> IMAGE_COUNT =
             ConfigOptions.key("local.image-count")
                     .intType()
                     .defaultValue(12)
-                    .withDescription("How many sample images the runner sends when local.images-dir is unset (at most the 24 shipped), or the most it sends from the folder.");
+                    .withDescription("How many sample images the runner sends when local.images-dir is unset (at most the 24"
+                            + " shipped); with a folder, the most files it sends (unset: all of them).");
 
     public static final ConfigOption<Integer> MALFORMED_EVENTS =
             ConfigOptions.key("local.malformed-events")
@@ -46,7 +49,9 @@ public final class LocalRunOptions {
             ConfigOptions.key("local.work-dir")
                     .stringType()
                     .defaultValue("work-dir/local-run")
-                    .withDescription("Where the runner writes the sample images, copies of the shipped checkpoints and the search index; emptied at start.");
+                    .withDescription("Where the runner writes the sample images, copies of the shipped checkpoints, the search index,"
+                            + " the Kafka log and Flink's checkpoints (flink-checkpoints/, unless checkpoint.dir or"
+                            + " execution.checkpointing.dir say otherwise); those folders are emptied at start.");
 
     public static final ConfigOption<Duration> TIMEOUT =
             ConfigOptions.key("local.timeout")

@@ -67,6 +67,7 @@ final class OptionChecks {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
         }
+        FlinkPassThrough.checkConsistent(c);
         if (c.get(FetchOptions.MAX_BYTES).getBytes() < 1) {
             throw new ConfigException(FetchOptions.MAX_BYTES.key() + " must be positive");
         }

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -21,23 +20,24 @@ public final class LocalImages {
     /** One image to send; {@code truth} is the generator's caption, null for user images. */
     public record LocalImage(String name, Path file, String truth) {}
 
-    private static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "gif", "bmp");
-
-    /** Image files of {@code dir} (not recursive), sorted by name, at most {@code max}. */
-    public static List<LocalImage> fromFolder(Path dir, int max) throws IOException {
+    /**
+     * Every file of {@code dir} (not recursive; hidden dot-files such as .DS_Store left out), sorted
+     * by name: no extension list, so that whatever the decoders cannot read (HEIC, a PDF, a text
+     * file) is sent too and comes back as a dead letter that names it.
+     */
+    public static List<LocalImage> fromFolder(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("images folder " + dir.toAbsolutePath() + " does not exist or is not a directory");
         }
         List<LocalImage> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             files.filter(Files::isRegularFile)
-                    .filter(p -> EXTENSIONS.contains(extension(p)))
+                    .filter(p -> !p.getFileName().toString().startsWith("."))
                     .sorted()
-                    .limit(max)
                     .forEach(p -> out.add(new LocalImage(p.getFileName().toString(), p.toAbsolutePath(), null)));
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException("images folder " + dir.toAbsolutePath() + " has no " + EXTENSIONS + " files");
+            throw new IllegalArgumentException("images folder " + dir.toAbsolutePath() + " has no files");
         }
         return out;
     }
@@ -53,12 +53,6 @@ public final class LocalImages {
             out.add(new LocalImage(line[0], file.toAbsolutePath(), line[1]));
         }
         return out;
-    }
-
-    private static String extension(Path p) {
-        String n = p.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return dot < 0 ? "" : n.substring(dot + 1).toLowerCase(Locale.ROOT);
     }
 
     private LocalImages() {}

@@ -5,6 +5,7 @@ import io.vlmtagger.jobs.CheckpointModels;
 import io.vlmtagger.jobs.LoopbackCluster;
 import io.vlmtagger.jobs.TaggingJob;
 import io.vlmtagger.jobs.config.ConfigException;
+import io.vlmtagger.jobs.config.FlinkPassThrough;
 import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.config.JobOptions;
 import io.vlmtagger.jobs.config.LocalRunOptions;
@@ -20,6 +21,7 @@ import io.vlmtagger.schemas.EnrichedImage;
 import io.vlmtagger.schemas.ImageEvent;
 import io.vlmtagger.schemas.TaskType;
 import io.vlmtagger.schemas.producer.ImageEventProducer;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -61,6 +63,8 @@ import java.util.stream.Collectors;
 public final class LocalRunner {
 
     static final String CONVERSATION = "local-conversation-1";
+    /** Flink's checkpoints, under the work directory unless the user sets checkpoint.dir. */
+    static final String FLINK_CHECKPOINTS = "flink-checkpoints";
     /** Questions in the closed grammar the tiny shapes checkpoint was trained on; true of any scene. */
     static final List<String> QUESTIONS = List.of("how many shapes are there?", "is there a circle?");
 
@@ -97,11 +101,14 @@ public final class LocalRunner {
             JobConfig config = JobConfig.fromArgs(args, JobConfig.LOCAL_ALIASES);
             RunReport report = withCheckpoints(config, System.out).run();
             code = report.complete() ? 0 : 1;
+            if (!report.jobFailure().isEmpty()) {
+                System.err.println("the job failed: " + String.join(System.lineSeparator() + "  ", report.jobFailure()));
+            }
         } catch (ConfigException e) {
             System.err.println("configuration error: " + e.getMessage());
             code = 2;
         } catch (Exception e) {
-            System.err.println("local run failed: " + e);
+            System.err.println("local run failed: " + String.join(System.lineSeparator() + "  ", JobFailure.describe(e)));
             e.printStackTrace(System.err);
             code = 1;
         }
@@ -126,11 +133,7 @@ public final class LocalRunner {
             fewShot = new LocalFewShot(work.resolve("images").resolve("few-shot"));
         }
 
-        List<LocalImages.LocalImage> images = userConfig.getOptional(LocalRunOptions.IMAGES_DIR).isPresent()
-                ? LocalImages.fromFolder(Path.of(userConfig.get(LocalRunOptions.IMAGES_DIR)), userConfig.get(LocalRunOptions.IMAGE_COUNT))
-                : LocalImages.samples(work.resolve("images"), userConfig.get(LocalRunOptions.IMAGE_COUNT));
-        say(images.size() + " images from " + (userConfig.getOptional(LocalRunOptions.IMAGES_DIR).isPresent()
-                ? userConfig.get(LocalRunOptions.IMAGES_DIR) : "the sample scenes shipped with the tiny checkpoints"));
+        List<LocalImages.LocalImage> images = images(work);
 
         try (EmbeddedKafka kafka = quietly(() -> EmbeddedKafka.builder().optBaseDirectory(work.resolve("kafka")).build())) {
             say("Kafka broker (KRaft, in-process) at " + kafka.bootstrapServers());
@@ -146,7 +149,7 @@ public final class LocalRunner {
             }
 
             // A local run should fail fast and say why, not restart forever (the cluster default).
-            Configuration flink = new Configuration();
+            Configuration flink = FlinkPassThrough.configuration(config);
             flink.setString("restart-strategy.type", "fixed-delay");
             flink.setString("restart-strategy.fixed-delay.attempts", "3");
             flink.setString("restart-strategy.fixed-delay.delay", "2 s");
@@ -162,11 +165,12 @@ public final class LocalRunner {
             }
             job.build().addTo(env);
             JobClient client = env.executeAsync(config.get(JobOptions.JOB_NAME));
-            say("Flink MiniCluster started the job " + client.getJobID());
+            say("Flink MiniCluster started the job " + client.getJobID() + "; checkpoints in "
+                    + flink.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY));
             try {
                 return drive(kafka, config, images, checkpoints, client, fewShot);
             } finally {
-                client.cancel().get(30, TimeUnit.SECONDS);
+                stop(client);
             }
         }
     }
@@ -204,6 +208,7 @@ public final class LocalRunner {
 
         long deadline = System.nanoTime() + config.get(LocalRunOptions.TIMEOUT).toNanos();
         boolean complete = false;
+        List<String> jobFailure = List.of();
         try (OutputWatcher watcher = new OutputWatcher(kafka.bootstrapServers(), config.get(JobOptions.TOPIC_CAPTIONS),
                 config.get(JobOptions.TOPIC_CHAT_ANSWERS), config.get(JobOptions.TOPIC_DEAD_LETTERS))) {
             String lastProgress = "";
@@ -245,22 +250,23 @@ public final class LocalRunner {
                     complete = true;
                     break;
                 }
-                if (client.getJobStatus().get().isGloballyTerminalState()) {
-                    say("the job stopped: " + client.getJobStatus().get() + failureCause(client));
+                if (client.getJobExecutionResult().isDone()) {
+                    jobFailure = failureOf(client);
+                    say(jobFailure.isEmpty() ? "the job stopped" : "the job failed: " + String.join("; ", jobFailure));
                     break;
                 }
             }
-            if (!complete) {
+            if (!complete && jobFailure.isEmpty() && !client.getJobExecutionResult().isDone()) {
                 say("timed out after " + config.get(LocalRunOptions.TIMEOUT) + " (local.timeout) waiting for results");
             }
             return report(config, byId, watcher, firstSendMs, complete, checkpoints,
-                    fewShot == null ? null : fewShot.report(watcher.fewShot()));
+                    fewShot == null ? null : fewShot.report(watcher.fewShot()), jobFailure);
         }
     }
 
     private RunReport report(JobConfig config, Map<String, LocalImages.LocalImage> byId, OutputWatcher watcher,
                              long firstSendMs, boolean complete, LocalCheckpoints.Resolved checkpoints,
-                             LocalFewShot.Report fewShot) throws Exception {
+                             LocalFewShot.Report fewShot, List<String> jobFailure) throws Exception {
         List<OutputWatcher.Timed<EnrichedImage>> captioned = watcher.captioned();
         List<Long> latencies = new ArrayList<>();
         List<Long> processing = new ArrayList<>();
@@ -293,7 +299,8 @@ public final class LocalRunner {
                 .sorted(Comparator.comparingInt(ChatAnswer::getTurn)).toList();
         RunReport report = new RunReport(byId, captioned.stream().map(OutputWatcher.Timed::value).toList(), answers,
                 watcher.deadLetters().stream().map(OutputWatcher.Timed::value).toList(), throughput,
-                percentiles(latencies), percentiles(processing), percentiles(inference), query == null ? "" : query, hits, indexed, complete, fewShot);
+                percentiles(latencies), percentiles(processing), percentiles(inference), query == null ? "" : query, hits, indexed, complete,
+                fewShot, jobFailure);
         SummaryPrinter.print(report, checkpoints, out);
         return report;
     }
@@ -310,10 +317,18 @@ public final class LocalRunner {
             m.put(JobOptions.MODEL_FEW_SHOT_CHECKPOINT.key(), checkpoints.fewShotDir().toString());
         }
         m.putIfAbsent(JobOptions.CHECKPOINT_INTERVAL.key(), "1 s");
+        if (!setsCheckpointStorage(m)) {
+            // never the JobManager's 5 MB memory storage: in-flight photos are part of the state
+            m.put(JobOptions.CHECKPOINT_DIR.key(), work.resolve(FLINK_CHECKPOINTS).toUri().toString());
+        }
         m.putIfAbsent(JobOptions.JOB_PARALLELISM.key(), "2");
         m.putIfAbsent(JobOptions.SEARCH_BACKEND.key(), SearchBackend.LUCENE.toString());
         m.putIfAbsent(JobOptions.SEARCH_LUCENE_DIR.key(), work.resolve("index").toString());
         m.putIfAbsent("inference.max-batch-wait", "50 ms");
+        // a folder of multi-MB photos queues minutes of decoding on a laptop CPU; the attempt
+        // timeout counts that queueing, and 1 min (the cluster default) dead-lettered a fifth of a
+        // 130-photo folder as INFERENCE/timeout on a loaded 2-core machine
+        m.putIfAbsent("inference.timeout", "5 min");
         if (checkpoints.chatKind() == LocalCheckpoints.Kind.TRAINED_TINY) {
             // one-word answers (the tiny LLaVA's 128 positions hold its 9 image tokens + the conversation)
             m.putIfAbsent("chat.max-new-tokens", "4");
@@ -364,16 +379,59 @@ public final class LocalRunner {
         }
     }
 
-    private static String failureCause(JobClient client) {
+    /** The images to send: the folder's files (all, or local.image-count of them), or generated shapes. */
+    private List<LocalImages.LocalImage> images(Path work) throws IOException {
+        if (userConfig.getOptional(LocalRunOptions.IMAGES_DIR).isEmpty()) {
+            List<LocalImages.LocalImage> samples = LocalImages.samples(work.resolve("images"),
+                    userConfig.get(LocalRunOptions.IMAGE_COUNT));
+            say(samples.size() + " images from the sample scenes shipped with the tiny checkpoints");
+            return samples;
+        }
+        String dir = userConfig.get(LocalRunOptions.IMAGES_DIR);
+        List<LocalImages.LocalImage> files = LocalImages.fromFolder(Path.of(dir));
+        int max = userConfig.isSet(LocalRunOptions.IMAGE_COUNT) ? userConfig.get(LocalRunOptions.IMAGE_COUNT) : files.size();
+        if (max < files.size()) {
+            say("sending " + max + " of the " + files.size() + " files in " + dir + " (" + LocalRunOptions.IMAGE_COUNT.key()
+                    + "); the other " + (files.size() - max) + " are not sent");
+            return files.subList(0, max);
+        }
+        say(files.size() + " files from " + dir + " (every file is sent; what cannot be read comes back as a dead letter)");
+        return files;
+    }
+
+    /** Whether the user chose where checkpoints go (the job's option or Flink's own keys). */
+    private static boolean setsCheckpointStorage(Map<String, String> m) {
+        return m.containsKey(JobOptions.CHECKPOINT_DIR.key())
+                || java.util.stream.Stream.of(CheckpointingOptions.CHECKPOINTS_DIRECTORY, CheckpointingOptions.CHECKPOINT_STORAGE)
+                .anyMatch(o -> m.containsKey(o.key())
+                        || java.util.stream.StreamSupport.stream(o.fallbackKeys().spliterator(), false)
+                        .anyMatch(k -> m.containsKey(k.getKey())));
+    }
+
+    /** The job's failure, cause first (empty when it ended without one). */
+    private static List<String> failureOf(JobClient client) {
         try {
-            client.getJobExecutionResult().get(10, TimeUnit.SECONDS);
-            return "";
+            client.getJobExecutionResult().get(30, TimeUnit.SECONDS);
+            return List.of();
         } catch (Exception e) {
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
+            return JobFailure.describe(e);
+        }
+    }
+
+    /**
+     * Cancels the job if it still runs. A job that ended has already shut its MiniCluster down, and
+     * a cancel would only fail with "MiniCluster is not yet running" and hide the real outcome.
+     */
+    private void stop(JobClient client) {
+        if (client.getJobExecutionResult().isDone()) {
+            return;
+        }
+        try {
+            client.cancel().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (!client.getJobExecutionResult().isDone()) {
+                say("could not cancel the job: " + String.join("; ", JobFailure.describe(e)));
             }
-            return "; cause: " + root;
         }
     }
 
@@ -505,10 +563,10 @@ public final class LocalRunner {
         }
     }
 
-    /** Empties only what a previous local run wrote here (images, checkpoints, index, kafka). */
+    /** Empties only what a previous local run wrote here (images, model and Flink checkpoints, index, kafka). */
     private static void resetWorkDir(Path work) throws IOException {
         Files.createDirectories(work);
-        for (String sub : List.of("images", "checkpoints", "index", "kafka")) {
+        for (String sub : List.of("images", "checkpoints", "index", "kafka", FLINK_CHECKPOINTS)) {
             Path p = work.resolve(sub);
             if (Files.exists(p)) {
                 try (var walk = Files.walk(p)) {

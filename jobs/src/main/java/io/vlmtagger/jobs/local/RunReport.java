@@ -24,8 +24,10 @@ import java.util.Map;
  * @param indexedDocuments documents in the search index at the end
  * @param complete whether every sent record had a result or a dead letter before the timeout
  * @param fewShot the few-shot demo (exemplar sets and tagged events), or null when it was off
+ * @param jobFailure why the job failed, cause first, one line per exception (empty: it did not)
  */
 public record RunReport(Map<String, LocalImages.LocalImage> images, List<EnrichedImage> captioned, List<ChatAnswer> answers,
         List<DeadLetter> deadLetters, double imagesPerSecond, Map<String, Long> latencyMs, Map<String, Long> processingMs,
         Map<String, Long> inferenceMs, String sampleQuery,
-        List<SearchHit> sampleHits, int indexedDocuments, boolean complete, LocalFewShot.Report fewShot) {}
+        List<SearchHit> sampleHits, int indexedDocuments, boolean complete, LocalFewShot.Report fewShot,
+        List<String> jobFailure) {}

@@ -71,10 +71,12 @@ final class SummaryPrinter {
         if (!r.deadLetters().isEmpty()) {
             List<List<String>> dl = new ArrayList<>();
             for (DeadLetter d : r.deadLetters()) {
-                dl.add(List.of(d.getEventId() == null ? "(undecodable)" : d.getEventId(), d.getStage().toString(),
-                        d.getReason(), d.getErrorMessage()));
+                LocalImages.LocalImage img = d.getEventId() == null ? null : r.images().get(d.getEventId());
+                String what = d.getEventId() == null ? "(undecodable)" : img == null ? d.getEventId() : img.name();
+                dl.add(List.of(what, d.getStage().toString(), d.getReason(), d.getErrorMessage()));
             }
-            table(out, List.of("event", "stage", "reason", "message"), dl);
+            dl.sort(Comparator.comparing((List<String> row) -> row.get(0)));
+            table(out, List.of("image / event", "stage", "reason", "message"), dl);
         }
 
         out.println();
@@ -88,7 +90,10 @@ final class SummaryPrinter {
             out.printf(Locale.ROOT, "  %.3f  %-16s %s [%s]%n", h.score(), img == null ? h.eventId() : img.name(),
                     cut(text), String.join(", ", h.tags()));
         }
-        if (!r.complete()) {
+        if (!r.jobFailure().isEmpty()) {
+            out.println();
+            out.println("JOB FAILED: " + String.join(System.lineSeparator() + "  ", r.jobFailure()));
+        } else if (!r.complete()) {
             out.println();
             out.println("INCOMPLETE: not every record had a result or a dead letter before local.timeout.");
         }

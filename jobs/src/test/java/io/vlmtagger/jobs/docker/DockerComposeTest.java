@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.config.JobOptions;
+import io.vlmtagger.jobs.config.FlinkOptionKeys;
 import io.vlmtagger.operators.stage.InferenceOptions;
 import java.io.IOException;
 import java.nio.file.Files;

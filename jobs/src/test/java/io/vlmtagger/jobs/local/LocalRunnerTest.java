@@ -46,9 +46,19 @@ class LocalRunnerTest {
         byte[] png = Files.readAllBytes(a.get(0).file());
         assertThat(png[1]).isEqualTo((byte) 'P');
         assertThat(LocalImages.samples(dir.resolve("b"), 1000)).as("as many as ship").hasSize(24);
-        assertThat(LocalImages.fromFolder(dir.resolve("a"), 2)).extracting(LocalImages.LocalImage::name)
-                .containsExactly("shapes-000.png", "shapes-001.png");
-        assertThatThrownBy(() -> LocalImages.fromFolder(dir.resolve("missing"), 2)).hasMessageContaining("missing");
+        assertThat(LocalImages.fromFolder(dir.resolve("a"))).extracting(LocalImages.LocalImage::name)
+                .containsExactly("shapes-000.png", "shapes-001.png", "shapes-002.png");
+        assertThatThrownBy(() -> LocalImages.fromFolder(dir.resolve("missing"))).hasMessageContaining("missing");
+    }
+
+    @Test
+    void aFolderIsSentWholeWhateverTheExtensions(@TempDir Path dir) throws Exception {
+        for (String name : List.of("b.heic", "a.webp", "c.TIF", "notes.txt", "noextension", ".DS_Store")) {
+            Files.write(dir.resolve(name), new byte[] {1, 2, 3});
+        }
+        Files.createDirectory(dir.resolve("sub"));
+        assertThat(LocalImages.fromFolder(dir)).extracting(LocalImages.LocalImage::name)
+                .containsExactly("a.webp", "b.heic", "c.TIF", "noextension", "notes.txt");
     }
 
     @Test

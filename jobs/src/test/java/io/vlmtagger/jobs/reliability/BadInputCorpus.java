@@ -8,6 +8,10 @@ import io.vlmtagger.schemas.InlineImage;
 import io.vlmtagger.schemas.TaskType;
 import io.vlmtagger.schemas.serde.AvroCodec;
 
+import io.vlmtagger.models.testutil.PhotoFiles;
+import io.vlmtagger.models.testutil.PhotoFiles.Kind;
+
+import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -125,6 +129,17 @@ public final class BadInputCorpus {
             random[0] = 0x01; // no format starts with 0x01
             inline(Category.BROKEN_IMAGE, "random bytes as image #" + i, random, unsupported);
         }
+        // formats nobody here reads: recognised by their magic bytes, named in the message
+        BufferedImage photo = PhotoFiles.photo(64, 48, 16, 8);
+        inline(Category.BROKEN_IMAGE, "heic photo", PhotoFiles.encode(Kind.HEIC, photo), unsupported);
+        inline(Category.BROKEN_IMAGE, "avif photo", PhotoFiles.encode(Kind.AVIF, photo), unsupported);
+        inline(Category.BROKEN_IMAGE, "jpeg xl codestream", new byte[] {(byte) 0xFF, 0x0A, (byte) 0xFA, 0x7F, 0, 0, 0, 0}, unsupported);
+        byte[] tiff = PhotoFiles.encode(Kind.TIFF_LZW, photo);
+        inline(Category.BROKEN_IMAGE, "tiff truncated inside its strips", Arrays.copyOf(tiff, tiff.length / 3), corrupt);
+        byte[] webp = PhotoFiles.encode(Kind.WEBP_LOSSLESS, photo);
+        inline(Category.BROKEN_IMAGE, "webp cut inside its prefix codes", Arrays.copyOf(webp, 40), corrupt);
+        // the lossless WebP reader, like the JPEG and PNG ones, salvages the rows before the cut
+        inline(Category.BROKEN_IMAGE, "webp missing its second half", Arrays.copyOf(webp, webp.length / 2), PROCESSED);
     }
 
     private void bombs() {
@@ -151,6 +166,13 @@ public final class BadInputCorpus {
         }
         inline(Category.ODD_IMAGE, "1x1 png", TestImages.pngRgb(1, 1), PROCESSED);
         inline(Category.ODD_IMAGE, "bmp", TestImages.bmp(20, 10), PROCESSED);
+        BufferedImage photo = PhotoFiles.photo(60, 40, 17, 8);
+        for (Kind kind : Kind.values()) {
+            if (kind.readable() && kind.extension().startsWith("tif") || kind == Kind.WEBP_LOSSLESS) {
+                inline(Category.ODD_IMAGE, kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " 60x40",
+                        PhotoFiles.encode(kind, photo), PROCESSED);
+            }
+        }
     }
 
     private void badRecords() {

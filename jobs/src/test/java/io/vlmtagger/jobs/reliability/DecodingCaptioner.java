@@ -23,7 +23,7 @@ import java.util.List;
  * Bad inputs are decided by decoding, not by the weights, so the bad-input corpus runs on this
  * rather than on a real BLIP-2 (which would only add seconds per image on a shared CPU).
  */
-final class DecodingCaptioner implements ImageCaptioner {
+class DecodingCaptioner implements ImageCaptioner {
     private final ImageDecoder decoder = new ImageDecoder(ImagePreprocessor.DEFAULT_MAX_PIXELS);
 
     /** A provider for the job; serializable (a static method reference). */

@@ -27,10 +27,13 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * image's colour model, which applies the embedded ICC profile where PIL would use a naive
  * formula: such images may differ from PIL by a few levels.
  *
- * <p>Any format ImageIO has a reader for is accepted (JDK: JPEG, PNG, GIF, BMP, WBMP, TIFF;
- * TwelveMonkeys: CMYK JPEG, WebP). The size is read from the header first and an image over the
- * pixel budget is refused before any pixel is decoded. Thread-safe: each call uses its own reader
- * and an in-memory stream (no ImageIO disk cache).
+ * <p>Any format ImageIO has a reader for is accepted (JDK: JPEG, PNG, GIF, BMP, WBMP; TwelveMonkeys:
+ * CMYK JPEG, WebP, TIFF with 8/16-bit samples, CMYK, LZW/Deflate/JPEG compression; a multi-page
+ * TIFF gives its first page). The size is read from the header first and an image over the pixel
+ * budget is refused before any pixel is decoded. Bytes no reader accepts are refused as
+ * {@link Reason#UNSUPPORTED_FORMAT}, naming the format when its magic bytes identify it (HEIC,
+ * AVIF, ...: {@link FormatSignatures}). Thread-safe: each call uses its own reader and an in-memory
+ * stream (no ImageIO disk cache).
  */
 public final class ImageDecoder {
     private static final Object REGISTRATION_LOCK = new Object();
@@ -59,9 +62,7 @@ public final class ImageDecoder {
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
-                throw new ImageDecodeException(Reason.UNSUPPORTED_FORMAT,
-                        "no image reader recognises these " + bytes.length + " bytes (first bytes: "
-                                + hexPrefix(bytes) + ")");
+                throw unsupported(bytes);
             }
             ImageReader reader = readers.next();
             try {
@@ -205,6 +206,16 @@ public final class ImageDecoder {
         }
         int max = (1 << bits) - 1;
         return (sample * 255 + max / 2) / max;
+    }
+
+    private static ImageDecodeException unsupported(byte[] bytes) {
+        String known = "readable formats are JPEG, PNG, GIF, BMP, WebP and TIFF";
+        return FormatSignatures.name(bytes)
+                .map(format -> new ImageDecodeException(Reason.UNSUPPORTED_FORMAT, format + " is not a supported image"
+                        + " format (" + known + "): convert it to one of them before sending"))
+                .orElseGet(() -> new ImageDecodeException(Reason.UNSUPPORTED_FORMAT,
+                        "no image reader recognises these " + bytes.length + " bytes (first bytes: "
+                                + hexPrefix(bytes) + "; " + known + ")"));
     }
 
     private static String hexPrefix(byte[] bytes) {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.twelvemonkeys.imageio.color.ColorSpaces;
 import io.vlmtagger.models.api.ImageDecodeException;
 import io.vlmtagger.models.api.ImageDecodeException.Reason;
+import io.vlmtagger.models.testutil.PhotoFiles;
+import io.vlmtagger.models.testutil.PhotoFiles.Kind;
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -168,6 +170,88 @@ class ImageDecoderTest {
         }
         RgbImage grey = decoder.decode(lossy);
         assertThat(grey.get(0, 0, 0)).isEqualTo(grey.get(0, 0, 1)).isEqualTo(grey.get(0, 0, 2));
+    }
+
+    @Test
+    void decodesGeneratedLosslessWebpExactly() throws Exception {
+        BufferedImage photo = PhotoFiles.photo(97, 41, 3, 20);
+        RgbImage out = decoder.decode(PhotoFiles.webpLossless(photo));
+        assertThat(maxDifference(photo, out)).isZero();
+    }
+
+    @Test
+    void decodesTiffOfEveryCommonKind() throws Exception {
+        BufferedImage photo = PhotoFiles.photo(120, 80, 7, 6);
+        // lossless TIFFs give the pixels back; 16-bit keeps the high byte (v * 257 -> v)
+        for (Kind kind : new Kind[] {Kind.TIFF_LZW, Kind.TIFF_DEFLATE, Kind.TIFF_16BIT}) {
+            assertThat(maxDifference(photo, decoder.decode(PhotoFiles.encode(kind, photo)))).as(kind.name()).isZero();
+        }
+        assertThat(meanDifference(photo, decoder.decode(PhotoFiles.encode(Kind.TIFF_JPEG, photo)))).as("JPEG in TIFF")
+                .isLessThan(4);
+        // CMYK goes through a colour profile, not the naive formula it was written with: close, not equal
+        assertThat(meanDifference(photo, decoder.decode(PhotoFiles.encode(Kind.TIFF_CMYK, photo)))).as("CMYK TIFF")
+                .isLessThan(40);
+    }
+
+    @Test
+    void aMultiPageTiffGivesItsFirstPage() throws Exception {
+        BufferedImage first = PhotoFiles.photo(60, 40, 1, 0);
+        byte[] tiff = PhotoFiles.tiffPages(first, PhotoFiles.photo(200, 10, 2, 0), PhotoFiles.photo(5, 5, 3, 0));
+        RgbImage out = decoder.decode(tiff);
+        assertThat(out.width()).isEqualTo(60);
+        assertThat(out.height()).isEqualTo(40);
+        assertThat(maxDifference(first, out)).isZero();
+    }
+
+    @Test
+    void refusesAHugeTiffFromItsHeaderAlone() {
+        byte[] tiff = PhotoFiles.tiffCmyk(PhotoFiles.photo(4, 4, 1, 0));
+        // ImageWidth and ImageLength are the first two IFD entries (LONG values at offsets 18 and 30)
+        java.nio.ByteBuffer.wrap(tiff).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(18, 60_000).putInt(30, 60_000);
+        assertThatThrownBy(() -> decoder.decode(tiff))
+                .isInstanceOfSatisfying(ImageDecodeException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE))
+                .hasMessageContaining("60000x60000");
+    }
+
+    @Test
+    void namesFormatsNobodyReads() {
+        BufferedImage photo = PhotoFiles.photo(64, 64, 1, 0);
+        assertThatThrownBy(() -> decoder.decode(PhotoFiles.encode(Kind.HEIC, photo)))
+                .isInstanceOfSatisfying(ImageDecodeException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED_FORMAT))
+                .hasMessageStartingWith("HEIC (ftyp brand heic) is not a supported image format")
+                .hasMessageContaining("WebP and TIFF");
+        assertThatThrownBy(() -> decoder.decode(PhotoFiles.encode(Kind.AVIF, photo)))
+                .isInstanceOfSatisfying(ImageDecodeException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED_FORMAT))
+                .hasMessageStartingWith("AVIF");
+    }
+
+    private static int maxDifference(BufferedImage expected, RgbImage actual) {
+        return (int) difference(expected, actual)[0];
+    }
+
+    private static double meanDifference(BufferedImage expected, RgbImage actual) {
+        return difference(expected, actual)[1];
+    }
+
+    /** Largest and mean absolute difference over every sample, after checking the size. */
+    private static double[] difference(BufferedImage expected, RgbImage actual) {
+        assertThat(actual.width()).isEqualTo(expected.getWidth());
+        assertThat(actual.height()).isEqualTo(expected.getHeight());
+        int max = 0;
+        long sum = 0;
+        for (int y = 0; y < expected.getHeight(); y++) {
+            for (int x = 0; x < expected.getWidth(); x++) {
+                int rgb = expected.getRGB(x, y);
+                for (int c = 0; c < 3; c++) {
+                    int d = Math.abs(actual.get(x, y, c) - ((rgb >> (16 - 8 * c)) & 0xff));
+                    max = Math.max(max, d);
+                    sum += d;
+                }
+            }
+        }
+        return new double[] {max, sum / (3.0 * expected.getWidth() * expected.getHeight())};
     }
 
     @Test

@@ -1,12 +1,20 @@
 package io.vlmtagger.models.testutil;
 
 import ai.djl.ndarray.NDManager;
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Structure;
+import java.util.List;
 
-/** Cheap leak checks for native memory: live NDArrays in the engine, and RSS less the JVM's own memory. */
+/**
+ * Leak checks for native memory: live NDArrays in the engine, bytes that glibc's malloc has handed
+ * out and not got back.
+ *
+ * <p>{@link #mallocInUseKb()} is the signal a leak moves and allocator pools do not: memory that
+ * was freed but kept by malloc for reuse (arena growth, a raised mmap threshold, per-thread
+ * caches) counts in RSS but not as in use; memory allocated and never freed does.
+ */
 public final class NativeMemoryProbe {
     private NativeMemoryProbe() {}
 
@@ -18,22 +26,49 @@ public final class NativeMemoryProbe {
     }
 
     /**
-     * Process RSS less what the JVM itself has committed (heap and non-heap), in kB: the Java heap
-     * grows under allocation pressure without any leak, which plain RSS would count.
+     * Bytes malloc has handed out and not got back, over all arenas (glibc's {@code mallinfo2}:
+     * {@code uordblks + hblkhd}), in kB; free memory malloc keeps for reuse is not counted.
+     * Runs a GC first so that Java objects owning native memory have been cleaned.
      */
-    public static long nativeKb() throws IOException {
+    public static long mallocInUseKb() {
         System.gc();
-        var memory = ManagementFactory.getMemoryMXBean();
-        long jvmCommitted = memory.getHeapMemoryUsage().getCommitted() + memory.getNonHeapMemoryUsage().getCommitted();
-        return rssKb() - jvmCommitted / 1024;
+        MallInfo2 info = LibC.INSTANCE.mallinfo2();
+        return (info.uordblks.longValue() + info.hblkhd.longValue()) / 1024;
     }
 
-    private static long rssKb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
+    /** malloc's free memory kept for reuse ({@code fordblks}), in kB: allocator pools, not leaks. */
+    public static long mallocFreeKb() {
+        return LibC.INSTANCE.mallinfo2().fordblks.longValue() / 1024;
+    }
+
+    /** glibc's {@code struct mallinfo2} (2.33+): ten {@code size_t} counters. */
+    public static class MallInfo2 extends Structure implements Structure.ByValue {
+        public NativeLong arena;
+        public NativeLong ordblks;
+        public NativeLong smblks;
+        public NativeLong hblks;
+        public NativeLong hblkhd;
+        public NativeLong usmblks;
+        public NativeLong fsmblks;
+        public NativeLong uordblks;
+        public NativeLong fordblks;
+        public NativeLong keepcost;
+
+        @Override
+        protected List<String> getFieldOrder() {
+            return List.of("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+                    "fordblks", "keepcost");
         }
-        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+
+    /** The C library's malloc statistics (and malloc/free, for tests that inject a leak). */
+    public interface LibC extends Library {
+        LibC INSTANCE = Native.load("c", LibC.class);
+
+        MallInfo2 mallinfo2();
+
+        com.sun.jna.Pointer malloc(long size);
+
+        void free(com.sun.jna.Pointer p);
     }
 }
