@@ -1,20 +1,19 @@
 package io.vlmtagger.training;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.vlmtagger.models.api.ChatTurn;
 import io.vlmtagger.models.config.LlavaConfig;
-import io.vlmtagger.training.dataset.Scene;
-import io.vlmtagger.training.dataset.CaptionGrammar;
-import io.vlmtagger.training.dataset.QaPair;
-import io.vlmtagger.training.dataset.ShapesDataset;
+import io.vlmtagger.models.llava.LlavaModel;
+import io.vlmtagger.models.llava.MergedInputs;
 import io.vlmtagger.models.preprocess.ImagePreprocessor;
 import io.vlmtagger.models.text.LlavaChatTemplate;
 import io.vlmtagger.models.text.TextTokenizer;
+import io.vlmtagger.training.dataset.CaptionGrammar;
+import io.vlmtagger.training.dataset.QaPair;
+import io.vlmtagger.training.dataset.Scene;
+import io.vlmtagger.training.dataset.ShapesDataset;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,9 +22,13 @@ import java.util.function.Consumer;
 
 /**
  * Trains the tiny LLaVA chat model on freshly generated scenes, a conversation of one to five
- * questions per image, prompts rendered by the serving {@link LlavaChatTemplate} so the ids are exactly
- * those the chat pipeline will build. Teacher forcing; cross-entropy on the answer and its
- * {@code </s>} only, plus the vision tower's {@link CellProbe} loss. Writes the HuggingFace checkpoint directory at the end.
+ * questions per image, prompts rendered by the serving {@link LlavaChatTemplate} so the ids are
+ * exactly those the chat pipeline will build. Teacher forcing THROUGH the serving {@link
+ * LlavaModel}: each step builds it over the parameters being trained ({@link
+ * ParameterSet#stepStore}) inside the gradient collector, and the CLIP tower, projector, input merge
+ * and Llama decoder that compute the loss are the ones that serve. Cross-entropy on the answer and
+ * its {@code </s>} only, plus the {@link CellProbe} loss on the vision features. Writes the
+ * HuggingFace checkpoint directory at the end.
  */
 public final class ChatTrainer {
     static final int MAX_POSITIONS = 128;
@@ -38,8 +41,8 @@ public final class ChatTrainer {
     public TrainingRun train(Consumer<String> log) throws IOException {
         Path dir = options.output();
         TinyConfigs.Sizes sizes = options.sizes();
-        CheckpointWriter.writeTextAndImageFiles(dir, true, sizes.imageSize(), MAX_POSITIONS);
-        CheckpointWriter.writeJson(dir.resolve("config.json"), TinyConfigs.llava(sizes, MAX_POSITIONS));
+        CheckpointWriter.writeTinyFiles(dir, TinyConfigs.llava(sizes, MAX_POSITIONS), true, sizes.imageSize(),
+                MAX_POSITIONS);
         LlavaConfig config = LlavaConfig.load(dir);
         // a different seed from the captioner's: the chat model sees other scenes
         ShapesDataset data = ShapesDataset.builder().setSeed(options.seed() + 1000).optImageSize(sizes.imageSize()).build();
@@ -49,11 +52,12 @@ public final class ChatTrainer {
                 TextTokenizer tokenizer = TextTokenizer.fromCheckpoint(dir);
                 ParameterSet params = ParameterSet.create(root, options.seed() * 31 + 11, options.initFrom())) {
             LlavaChatTemplate template = LlavaChatTemplate.builder().setTokenizer(tokenizer).build();
-            LlavaTrainModel model = new LlavaTrainModel(config, params);
+            InitialWeights.llava(params, config);
             CellProbe probe = CellProbe.of(params, options);
             List<Float> losses = TrainLoop.run("chat", options, params, data, preprocessor,
-                    (batch, m) -> loss(model, probe, tokenizer, template, batch, data, m), log,
-                    () -> snapshot(dir, params));
+                    step -> LlavaModel.of(config, params.stepStore(dir, step)),
+                    (model, batch, step) -> loss(model, probe, tokenizer, template, batch, data, step), log,
+                    () -> CheckpointWriter.snapshot(dir, params));
             CheckpointWriter.writeWeights(dir, params.all());
             return new TrainingRun(losses, (System.nanoTime() - start) / 1e9, params.checkpointCount(), dir);
         }
@@ -77,20 +81,34 @@ public final class ChatTrainer {
         return out;
     }
 
+    /** What the training forward computes: the vision features the projector reads, and the logits. */
+    record Forward(NDArray selectedFeatures, NDArray logits, MergedInputs merged) {}
+
     /**
-     * Teacher-forced answer loss: rows are {@code [prompt before <image> ; image features ; rest of
-     * the conversation ; last answer </s> ; right padding]}, rendered by the serving template (earlier
-     * turns as history); every answer and its {@code </s>} is scored. The image token sits at the
-     * same index in every prompt (no system prompt), so the merge is three batched concatenations.
+     * The serving model's full forward, kept apart so that the parity test checks exactly what
+     * training computes: pixels {@code [B, 3, H, W]} -> the vision features the projector reads
+     * {@code [B, N, D]} -> projected image features; the prompt ids {@code [B, T]} (one image token
+     * per row) embedded with the image token replaced by the features ({@link
+     * LlavaModel#mergeInputs}); logits {@code [B, L, V]} at every merged position.
      */
-    static NDArray loss(LlavaTrainModel model, CellProbe probe, TextTokenizer tokenizer, LlavaChatTemplate template,
+    static Forward forward(LlavaModel model, NDArray pixels, NDArray inputIds, NDArray attentionMask) {
+        NDArray selected = model.selectedFeatures(pixels);
+        MergedInputs merged = model.mergeInputs(inputIds, attentionMask, model.projector().forward(selected));
+        NDArray logits = model.languageModel().forward(merged.inputsEmbeds(), merged.attentionMask(), null);
+        return new Forward(selected, logits, merged);
+    }
+
+    /**
+     * Teacher-forced answer loss: rows are {@code [prompt ; last answer </s> ; right padding]},
+     * rendered by the serving template (earlier turns as history); every answer and its {@code </s>}
+     * is scored. The image token becomes the image's {@code n} feature rows in the merge, so token
+     * {@code i} after it sits at merged position {@code i - 1 + n}.
+     */
+    static NDArray loss(LlavaModel model, CellProbe probe, TextTokenizer tokenizer, LlavaChatTemplate template,
             SceneBatch batch, ShapesDataset data, NDManager m) {
         int b = batch.scenes().size();
         long[][] rows = new long[b][];
-        int imageAt = -1;
-        int tail = 0;
-        long assistant = tokenizer.tokenId("assistant");
-        long colon = tokenizer.tokenId(":");
+        int width = 0;
         for (int r = 0; r < b; r++) {
             List<QaPair> turns = trainingConversation(data, batch.scenes().get(r).index());
             List<ChatTurn> history = new java.util.ArrayList<>();
@@ -103,39 +121,25 @@ public final class ChatTrainer {
             rows[r] = java.util.Arrays.copyOf(prompt, prompt.length + answer.length + 1);
             System.arraycopy(answer, 0, rows[r], prompt.length, answer.length);
             rows[r][rows[r].length - 1] = TinyVocabulary.EOS_ID;
-            int at = indexOf(rows[r], TinyVocabulary.IMAGE_ID);
-            if (imageAt >= 0 && at != imageAt) {
-                throw new IllegalStateException("image token at " + at + " in row " + r + ", " + imageAt + " before");
-            }
-            imageAt = at;
-            tail = Math.max(tail, rows[r].length - at - 1);
+            width = Math.max(width, rows[r].length);
         }
-        long[] head = new long[b * imageAt];
-        long[] rest = new long[b * tail];
+        long[] ids = new long[b * width];
+        long[] mask = new long[b * width];
         for (int r = 0; r < b; r++) {
-            System.arraycopy(rows[r], 0, head, r * imageAt, imageAt);
-            System.arraycopy(rows[r], imageAt + 1, rest, r * tail, rows[r].length - imageAt - 1);
+            System.arraycopy(rows[r], 0, ids, r * width, rows[r].length); // the rest stays PAD_ID (0)
+            java.util.Arrays.fill(mask, r * width, r * width + rows[r].length, 1L);
         }
-        NDArray selected = model.selectedFeatures(batch.pixels(m)); // [B, N, D]
-        NDArray features = model.project(selected); // [B, N, H]
-        int n = (int) features.getShape().get(1);
-        NDArray embeds = NDArrays.concat(new NDList(
-                model.embed(m.create(head, new Shape(b, imageAt))), features,
-                model.embed(m.create(rest, new Shape(b, tail)))), 1); // [B, S, H]
-        int s = imageAt + n + tail;
-        long[] mask = new long[b * s];
-        long[] positions = new long[b * s];
+        Forward f = forward(model, batch.pixels(m), m.create(ids, new Shape(b, width)), m.create(mask, new Shape(b, width)));
+        int n = model.featuresPerImage();
+        int s = (int) f.logits().getShape().get(1);
         long[] target = new long[b * s];
         float[] weight = new float[b * s];
+        long assistant = tokenizer.tokenId("assistant");
+        long colon = tokenizer.tokenId(":");
         for (int r = 0; r < b; r++) {
-            int length = rows[r].length - 1 + n; // merged length of this row
+            int imageAt = indexOf(rows[r], TinyVocabulary.IMAGE_ID);
             boolean inAnswer = false;
-            for (int i = 0; i < s; i++) {
-                positions[r * s + i] = i;
-                mask[r * s + i] = i < length ? 1 : 0;
-            }
-            // token i of the row sits at merged position i (before the image) or i - 1 + n (after it);
-            // the logits one position earlier predict it
+            // token i after the image sits at merged position i - 1 + n; the logits one position earlier predict it
             for (int i = imageAt + 1; i < rows[r].length; i++) {
                 long id = rows[r][i];
                 if (inAnswer) {
@@ -148,9 +152,8 @@ public final class ChatTrainer {
                 }
             }
         }
-        NDArray logits = model.logits(embeds, m.create(mask, new Shape(b, s)), m.create(positions, new Shape(b, s)));
-        NDArray loss = TrainBlocks.crossEntropy(logits, target, weight);
-        return CellProbe.addTo(probe, loss, selected, batch.scenes());
+        NDArray loss = TrainBlocks.crossEntropy(f.logits(), target, weight);
+        return CellProbe.addTo(probe, loss, f.selectedFeatures(), batch.scenes());
     }
 
     private static int indexOf(long[] ids, long id) {
@@ -160,13 +163,5 @@ public final class ChatTrainer {
             }
         }
         throw new IllegalStateException("prompt has no image token " + id);
-    }
-
-    private static void snapshot(Path dir, ParameterSet params) {
-        try {
-            CheckpointWriter.writeWeights(dir, params.all());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write a snapshot into " + dir, e);
-        }
     }
 }

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.vlmtagger.models.weights.WeightStore;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,11 +14,11 @@ import java.util.Random;
 /**
  * The named float32 parameters of a model being trained, keyed by their HuggingFace {@code
  * state_dict()} names, in a manager this set owns. Built either by initialising each parameter the
- * first time a model part asks for it ({@link #initializing}), or from existing tensors ({@link
- * #of}: e.g. a reference checkpoint, to check the training forward against transformers).
+ * first time it is declared ({@link #initializing}, see {@link InitialWeights}), or from existing
+ * tensors ({@link #of}: e.g. a reference checkpoint, to check the training forward against
+ * transformers). A step computes with them through a serving model built on {@link #stepStore}.
  *
- * <p>Initialisation follows transformers' {@code _init_weights}: weights N(0, 0.02), biases 0,
- * norm weights 1; the seed makes it reproducible. Not thread-safe (training is single-threaded).
+ * <p>The seed makes the initialisation reproducible. Not thread-safe (training is single-threaded).
  */
 public final class ParameterSet implements AutoCloseable {
     private final NDManager manager;
@@ -107,6 +109,29 @@ public final class ParameterSet implements AutoCloseable {
 
     public NDManager manager() {
         return manager;
+    }
+
+    /**
+     * A {@link WeightStore} over these parameters for one training step: see {@link
+     * #stepStore(Path, Map, NDManager)}.
+     */
+    public WeightStore stepStore(Path name, NDManager step) {
+        return stepStore(name, params, step);
+    }
+
+    /**
+     * A {@link WeightStore} over {@code arrays} (parameters being trained, and any frozen ones) for
+     * one training step: a serving model built on it inside a gradient collector computes with the
+     * arrays themselves, so autograd reaches them. Every array is temporarily attached to {@code
+     * step}, so that what the model derives from its weights when built (fused q/k/v, views) lands
+     * there and is freed with the step; the store's own manager is a child of {@code step}, closed
+     * with the model. Build the model afresh each step: what it derived must follow the updates.
+     *
+     * @param name what error messages call the checkpoint
+     */
+    public static WeightStore stepStore(Path name, Map<String, NDArray> arrays, NDManager step) {
+        arrays.values().forEach(a -> a.tempAttach(step));
+        return WeightStore.ofArrays(name, arrays, step.newSubManager());
     }
 
     /** Marks every parameter as requiring gradients (before the first training step). */

@@ -1,6 +1,7 @@
 package io.vlmtagger.training;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vlmtagger.models.weights.CheckpointDirectory;
 
 /**
  * {@code config.json} of the tiny checkpoints in the layout {@code save_pretrained} writes
@@ -20,7 +21,7 @@ public final class TinyConfigs {
 
     /** {@code Blip2ForConditionalGeneration}: ViT + Q-Former ({@code queries} tokens) + OPT. */
     public static ObjectNode blip2(Sizes s, int queries, int maxPositions) {
-        ObjectNode c = CheckpointWriter.JSON.createObjectNode();
+        ObjectNode c = CheckpointDirectory.newObject();
         c.putArray("architectures").add("Blip2ForConditionalGeneration");
         c.put("model_type", "blip-2");
         c.put("num_query_tokens", queries);
@@ -62,7 +63,7 @@ public final class TinyConfigs {
      * token dropped), 2-layer GELU projector, Llama.
      */
     public static ObjectNode llava(Sizes s, int maxPositions) {
-        ObjectNode c = CheckpointWriter.JSON.createObjectNode();
+        ObjectNode c = CheckpointDirectory.newObject();
         c.putArray("architectures").add("LlavaForConditionalGeneration");
         c.put("model_type", "llava");
         c.put("image_token_index", TinyVocabulary.IMAGE_ID);

@@ -8,21 +8,33 @@ import io.vlmtagger.training.dataset.ShapesDataset;
 import io.vlmtagger.models.preprocess.ImagePreprocessor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * The loop both trainers share: each step renders a fresh batch of scenes, runs the loss under a
- * gradient collector in a per-step manager (the next batch renders meanwhile, see {@link
- * BatchPrefetcher}), and updates with {@link Adam} on the learning-rate
- * schedule. Logs loss, learning rate and the time split (data / forward+backward / update).
+ * The loop both trainers share: each step renders a fresh batch of scenes (the next batch renders
+ * meanwhile, see {@link BatchPrefetcher}), builds the serving model over the parameters inside a
+ * gradient collector in a per-step manager, runs the loss through it, and
+ * updates with {@link Adam} on the learning-rate schedule. Logs loss, learning rate and the time
+ * split (data / forward+backward / update).
  */
 final class TrainLoop {
     private TrainLoop() {}
 
-    static List<Float> run(String name, TrainOptions options, ParameterSet params, ShapesDataset data,
-            ImagePreprocessor preprocessor, BiFunction<SceneBatch, NDManager, NDArray> lossFn, Consumer<String> log,
-            Runnable snapshot) {
+    /** The loss of one batch through a step's model. */
+    interface StepLoss<M> {
+        /** The loss of {@code batch} through {@code model}, its arrays in {@code step}. */
+        NDArray loss(M model, SceneBatch batch, NDManager step);
+    }
+
+    /**
+     * @param modelFn the serving model over the parameters for one step (see {@link
+     *     ParameterSet#stepStore}); built inside the gradient collector, closed after the backward pass
+     * @param lossFn the loss through that model
+     */
+    static <M extends AutoCloseable> List<Float> run(String name, TrainOptions options, ParameterSet params,
+            ShapesDataset data, ImagePreprocessor preprocessor, Function<NDManager, M> modelFn, StepLoss<M> lossFn,
+            Consumer<String> log, Runnable snapshot) {
         params.requireGradients();
         Adam adam = new Adam(params, options.weightDecay(), 1.0f);
         LearningRate lr = new LearningRate(options.learningRate(), Math.min(100, options.steps() / 10 + 1),
@@ -41,15 +53,17 @@ final class TrainLoop {
                 long t2;
                 float loss;
                 float gradNorm;
-                try (NDManager m = params.manager().getParentManager().newSubManager()) {
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray l = lossFn.apply(batch, m);
-                        gc.backward(l);
-                        loss = l.getFloat();
-                    }
-                    t2 = System.nanoTime();
-                    gradNorm = adam.step(lr.at(step));
+                try (NDManager m = params.manager().getParentManager().newSubManager();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector();
+                        M model = modelFn.apply(m)) {
+                    NDArray l = lossFn.loss(model, batch, m);
+                    gc.backward(l);
+                    loss = l.getFloat();
+                } catch (Exception e) {
+                    throw e instanceof RuntimeException r ? r : new IllegalStateException("training step " + step, e);
                 }
+                t2 = System.nanoTime();
+                gradNorm = adam.step(lr.at(step));
                 dataNs += t1 - t0;
                 modelNs += t2 - t1;
                 adamNs += System.nanoTime() - t2;

@@ -1,17 +1,12 @@
 package io.vlmtagger.jobs.reliability;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import io.vlmtagger.jobs.CheckpointModels;
 import io.vlmtagger.jobs.TaggingJob;
 import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.kafka.TopicReader;
 import io.vlmtagger.jobs.testutils.PipelineHarness;
 import io.vlmtagger.models.runtime.SharedModelRegistry;
-import io.vlmtagger.training.CaptionTrainer;
-import io.vlmtagger.training.CheckpointWriter;
-import io.vlmtagger.training.TrainOptions;
+import io.vlmtagger.training.Placeholders;
 import io.vlmtagger.models.api.ImageCaptioner;
 import io.vlmtagger.operators.runtime.ModelProvider;
 import io.vlmtagger.operators.testutils.FakeCaptioner;
@@ -42,7 +37,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -326,25 +320,13 @@ class ModelFaultsITCase {
     }
 
     /**
-     * A tiny BLIP-2 in HuggingFace layout with untrained weights (the training code's initialisation,
-     * zero steps), every weight matrix scaled up so that greedy decoding produces words rather than
-     * stopping at once; the same recipe as the local runner's placeholder.
+     * A tiny BLIP-2 in HuggingFace layout with untrained weights, every weight matrix scaled up so
+     * that greedy decoding produces words rather than stopping at once ({@link Placeholders#writeBlip2}).
      */
     private static synchronized Path tinyBlip2() throws Exception {
         Path dir = tmp.resolve("tiny-blip2");
-        if (Files.exists(dir.resolve("model.safetensors"))) {
-            return dir;
-        }
-        Files.createDirectories(dir);
-        new CaptionTrainer(TrainOptions.defaults(dir).withSteps(0)).train(null);
-        Path file = dir.resolve("model.safetensors");
-        try (NDManager manager = NDManager.newBaseManager(); InputStream in = Files.newInputStream(file)) {
-            Map<String, NDArray> scaled = new LinkedHashMap<>();
-            for (NDArray t : NDList.decode(manager, in)) {
-                boolean matrix = t.getShape().dimension() >= 2 && t.getName().endsWith("weight");
-                scaled.put(t.getName(), matrix ? t.mul(15f) : t);
-            }
-            CheckpointWriter.writeWeights(dir, scaled);
+        if (!Files.exists(dir.resolve("model.safetensors"))) {
+            Placeholders.writeBlip2(dir);
         }
         return dir;
     }

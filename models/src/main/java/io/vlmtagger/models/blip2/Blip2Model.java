@@ -49,6 +49,15 @@ public final class Blip2Model implements AutoCloseable {
         return new ModelBuilder<>("Blip2Model", Blip2Config::load, b -> b, Blip2Model::new);
     }
 
+    /**
+     * The model over weights already in a store (e.g. {@link WeightStore#ofArrays}: parameters being
+     * trained, so that autograd reaches them through the same layers); closing the model closes the
+     * store.
+     */
+    public static Blip2Model of(Blip2Config config, WeightStore store) {
+        return new Blip2Model(config, store);
+    }
+
     /** Loads on the CPU in float32. */
     public static Blip2Model load(Path checkpoint) {
         return builder().setCheckpoint(checkpoint).build();

@@ -63,6 +63,15 @@ public final class LlavaModel implements AutoCloseable {
                 .optAlias("multi_modal_projector.", "model.multi_modal_projector."), LlavaModel::new);
     }
 
+    /**
+     * The model over weights already in a store (e.g. {@link WeightStore#ofArrays}: parameters being
+     * trained, so that autograd reaches them through the same layers); closing the model closes the
+     * store. The store must use the 4.40 key layout (no aliases are added).
+     */
+    public static LlavaModel of(LlavaConfig config, WeightStore store) {
+        return new LlavaModel(config, store);
+    }
+
     /** Loads the checkpoint in {@code dir} on the CPU in float32. */
     public static LlavaModel load(Path dir) {
         return builder().setCheckpoint(dir).build();

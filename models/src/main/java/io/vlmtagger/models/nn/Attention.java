@@ -28,21 +28,6 @@ public final class Attention {
     }
 
     /**
-     * Grouped-query attention: repeats each of the {@code kvHeads} key/value heads {@code nRep}
-     * times, so head {@code h} uses kv head {@code h / nRep}. {@code [B, kvHeads, T, d] -> [B, kvHeads * nRep, T, d]}.
-     */
-    public static NDArray repeatKv(NDArray x, int nRep) {
-        if (nRep == 1) {
-            return x;
-        }
-        long b = x.getShape().get(0);
-        long kvh = x.getShape().get(1);
-        long t = x.getShape().get(2);
-        long d = x.getShape().get(3);
-        return x.expandDims(2).broadcast(b, kvh, nRep, t, d).reshape(b, kvh * nRep, t, d);
-    }
-
-    /**
      * @param q {@code [B, h, Tq, d]}
      * @param k {@code [B, h, Tk, d]}
      * @param v {@code [B, h, Tk, d]}

@@ -22,10 +22,6 @@ public final class Embedding {
         return ids.getNDArrayInternal().embedding(ids, weight, SparseFormat.DENSE).singletonOrThrow();
     }
 
-    public NDArray weight() {
-        return weight;
-    }
-
     public long rows() {
         return weight.getShape().get(0);
     }

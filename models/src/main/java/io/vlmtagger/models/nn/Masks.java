@@ -1,7 +1,6 @@
 package io.vlmtagger.models.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
 /**
@@ -22,27 +21,6 @@ public final class Masks {
             case BFLOAT16 -> -3.3895314e38f;
             default -> FLOAT32_MIN;
         };
-    }
-
-    /**
-     * Causal + padding mask for {@code newLength} new queries that follow {@code P = S - newLength}
-     * cached positions: query {@code i} may see key {@code j} iff {@code j <= P + i} and
-     * {@code attentionMask[b, j] == 1}.
-     *
-     * @param attentionMask {@code [B, S]} int64 (1 = real token, 0 = padding)
-     * @return {@code [B, 1, newLength, S]} additive mask in {@code type}, in the mask's manager
-     */
-    public static NDArray causal(NDArray attentionMask, long newLength, DataType type) {
-        NDManager m = attentionMask.getManager();
-        long batch = attentionMask.getShape().get(0);
-        long total = attentionMask.getShape().get(1);
-        long past = total - newLength;
-        NDArray keys = m.arange(0, (int) total, 1, DataType.INT64).reshape(1, total); // [1, S]
-        NDArray queries = m.arange((int) past, (int) total, 1, DataType.INT64).reshape(newLength, 1); // [T, 1]
-        NDArray causal = keys.lte(queries).reshape(1, 1, newLength, total); // [1, 1, T, S]
-        NDArray padding = attentionMask.eq(1).reshape(batch, 1, 1, total); // [B, 1, 1, S]
-        NDArray allowed = causal.logicalAnd(padding); // [B, 1, T, S]
-        return additive(allowed, type);
     }
 
     /**

@@ -1,10 +1,10 @@
 /**
  * The shared tensor math of the decoders and encoders, eager-transformers style: {@link
  * io.vlmtagger.models.nn.Linear}, {@link io.vlmtagger.models.nn.Embedding}, {@link
- * io.vlmtagger.models.nn.LayerNorm}, {@link io.vlmtagger.models.nn.RmsNorm} (float32), {@link
- * io.vlmtagger.models.nn.Activation} (by config name), {@link io.vlmtagger.models.nn.Attention}
- * (split/merge heads, GQA repeat, softmax in float32), {@link io.vlmtagger.models.nn.Masks}
- * (additive, finite {@code finfo.min}), {@link io.vlmtagger.models.nn.Rotary} (rotate_half),
+ * io.vlmtagger.models.nn.LayerNorm}, {@link io.vlmtagger.models.nn.Activation} (by config name),
+ * {@link io.vlmtagger.models.nn.Attention} (split/merge heads, softmax in float32), {@link
+ * io.vlmtagger.models.nn.Masks} (additive, finite {@code finfo.min}), {@link
+ * io.vlmtagger.models.nn.Rotary} (the rotate_half frequencies),
  * {@link io.vlmtagger.models.nn.LayerKvCache} and {@link io.vlmtagger.models.nn.CallScope}. The decoders and
  * encoders themselves compute in TorchScript kernels ({@code io.vlmtagger.models.kernels}); what is
  * left here serves the parts that run a handful of DJL ops (embeddings, projectors, the perceiver).

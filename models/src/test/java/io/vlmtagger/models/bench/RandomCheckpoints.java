@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vlmtagger.models.testutil.FixtureCheckpoints;
+import io.vlmtagger.models.weights.CheckpointDirectory;
 import io.vlmtagger.models.weights.SafetensorsDtype;
 import io.vlmtagger.models.weights.SafetensorsFile;
-import io.vlmtagger.models.weights.SafetensorsWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +24,9 @@ import java.util.regex.Pattern;
  * Random-weight checkpoints for the benchmarks, made by scaling the tiny parity fixtures up: the
  * fixture's key list (so the layout is exactly the loader's), each layer's keys repeated for the
  * target layer count, every tensor reshaped by a per-model dimension map. Weights N(0, 0.02),
- * norm weights 1, biases 0, stored as F16; tokenizer and preprocessor files from {@link
- * FixtureCheckpoints#addTokenizerAndPreprocessor} at the target vocabulary and image size.
+ * norm weights 1, biases 0, stored as F16 (all files through {@link CheckpointDirectory});
+ * tokenizer and preprocessor files from {@link FixtureCheckpoints#addTokenizerAndPreprocessor} at
+ * the target vocabulary and image size.
  *
  * <ul>
  *   <li>{@link Size#SMALL} BLIP-2: ViT 12x768 (224 px, patch 16), Q-Former 12x768 (32 queries,
@@ -105,8 +106,7 @@ public final class RandomCheckpoints {
 
     private static Path write(Path dir, Path tiny, ObjectNode config, ToIntFunction<String> layers, DimensionMap dims)
             throws IOException {
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("config.json"), config.toPrettyString());
+        CheckpointDirectory out = CheckpointDirectory.at(dir).writeConfig(config);
         Files.copy(tiny.resolve("generation_config.json"), dir.resolve("generation_config.json"));
         int crossEvery = config.path("qformer_config").path("cross_attention_frequency").asInt(1);
         Map<String, NDArray> tensors = new LinkedHashMap<>();
@@ -130,8 +130,7 @@ public final class RandomCheckpoints {
                     tensors.put(k, init(m, k, new Shape(shape)));
                 }
             }
-            SafetensorsWriter.writeFile(dir.resolve("model.safetensors"), tensors, SafetensorsDtype.F16,
-                    Map.of("format", "pt"));
+            out.writeWeights(tensors, SafetensorsDtype.F16);
         }
         return FixtureCheckpoints.addTokenizerAndPreprocessor(dir);
     }

@@ -3,11 +3,10 @@ package io.vlmtagger.models.blip2;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vlmtagger.models.weights.SafetensorsWriter;
+import io.vlmtagger.models.weights.CheckpointDirectory;
+import io.vlmtagger.models.weights.SafetensorsDtype;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,11 +38,9 @@ final class TinyBlip2Checkpoint {
     boolean separateQvBias = true;
     long seed = 7;
 
-    private final ObjectMapper json = new ObjectMapper();
 
     Path write(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        ObjectNode config = json.createObjectNode();
+        ObjectNode config = CheckpointDirectory.newObject();
         config.put("model_type", "blip-2");
         config.put("num_query_tokens", queries);
         ObjectNode v = config.putObject("vision_config");
@@ -58,10 +55,10 @@ final class TinyBlip2Checkpoint {
                 .put("num_hidden_layers", textLayers).put("ffn_dim", 2 * textHidden).put("vocab_size", vocab)
                 .put("max_position_embeddings", maxPositions).put("word_embed_proj_dim", wordEmbedProjDim)
                 .put("do_layer_norm_before", preLayerNorm);
-        json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), config);
+        CheckpointDirectory out = CheckpointDirectory.at(dir).writeConfig(config);
         try (NDManager m = NDManager.newBaseManager()) {
             m.getEngine().setRandomSeed((int) seed);
-            SafetensorsWriter.builder().setDirectory(dir).build().write(weights(m));
+            out.writeWeights(weights(m), SafetensorsDtype.F32);
         }
         return dir;
     }

@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vlmtagger.models.api.ExemplarFeatures;
 import io.vlmtagger.models.api.FewShotAnswer;
 import io.vlmtagger.models.api.FewShotQuery;
@@ -22,9 +19,10 @@ import io.vlmtagger.models.pipeline.FewShotPrompt;
 import io.vlmtagger.models.pipeline.IdeficsFewShotTagger;
 import io.vlmtagger.models.preprocess.ImagePreprocessor;
 import io.vlmtagger.models.text.TextTokenizer;
+import io.vlmtagger.models.weights.CheckpointDirectory;
+import io.vlmtagger.models.weights.CheckpointDirectory.WordLevelTokenizer;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -159,43 +157,15 @@ class IdeficsFewShotTaggerTest {
 
     /** A word-level tokenizer: specials 0-2, the prompt words, w<id> fillers, the two IDEFICS tokens last. */
     private static void writeTokenizer(Path dir, int vocab) throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode root = json.createObjectNode();
-        root.put("version", "1.0");
-        root.putNull("truncation");
-        root.putNull("padding");
-        ArrayNode added = root.putArray("added_tokens");
-        String[] specials = {"<unk>", "<s>", "</s>"};
-        for (int i = 0; i < specials.length; i++) {
-            addSpecial(added, i, specials[i]);
+        List<String> specials = List.of("<unk>", "<s>", "</s>", "<fake_token_around_image>", "<image>");
+        List<String> tokens = new java.util.ArrayList<>(specials.subList(0, 3));
+        for (int id = 3; id < vocab; id++) {
+            int w = id - 3;
+            tokens.add(w < WORDS.size() ? WORDS.get(w) : "w" + id);
         }
-        addSpecial(added, vocab, "<fake_token_around_image>");
-        addSpecial(added, vocab + 1, "<image>");
-        root.putNull("normalizer");
-        root.putObject("pre_tokenizer").put("type", "Whitespace");
-        root.putNull("post_processor");
-        root.putNull("decoder");
-        ObjectNode model = root.putObject("model");
-        model.put("type", "WordLevel");
-        ObjectNode v = model.putObject("vocab");
-        for (int i = 0; i < specials.length; i++) {
-            v.put(specials[i], i);
-        }
-        for (int id = specials.length; id < vocab; id++) {
-            int w = id - specials.length;
-            v.put(w < WORDS.size() ? WORDS.get(w) : "w" + id, id);
-        }
-        v.put("<fake_token_around_image>", vocab);
-        v.put("<image>", vocab + 1);
-        model.put("unk_token", "<unk>");
-        Files.writeString(dir.resolve("tokenizer.json"), root.toPrettyString());
-        Files.writeString(dir.resolve("generation_config.json"),
-                "{\"bos_token_id\": 1, \"eos_token_id\": 2, \"pad_token_id\": 0}");
-    }
-
-    private static void addSpecial(ArrayNode added, int id, String content) {
-        ObjectNode t = added.addObject();
-        t.put("id", id).put("content", content).put("single_word", false).put("lstrip", false)
-                .put("rstrip", false).put("normalized", false).put("special", true);
+        tokens.addAll(specials.subList(3, 5));
+        CheckpointDirectory.at(dir)
+                .writeTokenizer(new WordLevelTokenizer(tokens, specials, null, "</s>", null, "<unk>", false, false))
+                .writeGenerationConfig(1, 2, 0);
     }
 }

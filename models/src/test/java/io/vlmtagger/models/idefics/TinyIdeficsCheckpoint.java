@@ -3,11 +3,10 @@ package io.vlmtagger.models.idefics;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vlmtagger.models.weights.SafetensorsWriter;
+import io.vlmtagger.models.weights.CheckpointDirectory;
+import io.vlmtagger.models.weights.SafetensorsDtype;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,11 +38,9 @@ final class TinyIdeficsCheckpoint {
     boolean tieWordEmbeddings = false;
     long seed = 11;
 
-    private final ObjectMapper json = new ObjectMapper();
 
     Path write(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        ObjectNode c = json.createObjectNode();
+        ObjectNode c = CheckpointDirectory.newObject();
         c.put("model_type", "idefics").put("vocab_size", vocab).put("additional_vocab_size", additional)
                 .put("hidden_size", hidden).put("intermediate_size", 2 * hidden).put("num_hidden_layers", layers)
                 .put("num_attention_heads", heads).put("cross_layer_interval", interval)
@@ -55,10 +52,10 @@ final class TinyIdeficsCheckpoint {
         c.putObject("perceiver_config").put("use_resampler", useResampler).put("resampler_n_latents", latents)
                 .put("resampler_depth", resamplerDepth).put("resampler_n_heads", resamplerHeads)
                 .put("resampler_head_dim", resamplerHeadDim).put("qk_layer_norms_perceiver", perceiverQkNorms);
-        json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), c);
+        CheckpointDirectory out = CheckpointDirectory.at(dir).writeConfig(c);
         try (NDManager m = NDManager.newBaseManager()) {
             m.getEngine().setRandomSeed((int) seed);
-            SafetensorsWriter.builder().setDirectory(dir).build().write(weights(m));
+            out.writeWeights(weights(m), SafetensorsDtype.F32);
         }
         return dir;
     }

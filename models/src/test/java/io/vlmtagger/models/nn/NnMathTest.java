@@ -56,15 +56,6 @@ class NnMathTest {
     }
 
     @Test
-    void rmsNormMatchesDefinition() {
-        RmsNorm norm = new RmsNorm(model.create(new float[] {1, 0.5f}), 1e-6f);
-        float[] y = norm.forward(call.create(new float[] {3, 4}, new Shape(1, 2))).toFloatArray();
-        double rms = Math.sqrt((9 + 16) / 2.0 + 1e-6);
-        assertThat((double) y[0]).isCloseTo(3 / rms, within(1e-6));
-        assertThat((double) y[1]).isCloseTo(0.5 * 4 / rms, within(1e-6));
-    }
-
-    @Test
     void activationsMatchReferenceValues() {
         NDArray x = call.create(new float[] {-1f, 0f, 1f, 2f});
         // exact erf GELU: x * Phi(x)
@@ -85,16 +76,18 @@ class NnMathTest {
     }
 
     @Test
-    void causalMaskWithLeftPaddingIsFiniteAndFullyMaskedRowsStayFinite() {
-        NDArray mask = call.create(new long[] {0, 1, 1, 1, 1, 1}, new Shape(2, 3));
-        NDArray additive = Masks.causal(mask, 3, DataType.FLOAT32);
-        assertThat(additive.getShape()).isEqualTo(new Shape(2, 1, 3, 3));
+    void additiveMaskIsFiniteAndFullyMaskedRowsStayFinite() {
+        // row 0 of the first sequence sees nothing (a padded query): fully masked
+        NDArray allowed = call.create(new boolean[] {false, false, false, true, true, false, true, true, true},
+                new Shape(1, 1, 3, 3));
+        NDArray additive = Masks.additive(allowed, DataType.FLOAT32);
         float[] m = additive.toFloatArray();
-        // row 0, query 0 sees only key 0, which is padding: fully masked
         assertThat(m[0]).isEqualTo(Masks.FLOAT32_MIN);
-        assertThat(m[3 + 1]).isZero(); // row 0, query 1, key 1
-        assertThat(m[3 + 2]).isEqualTo(Masks.FLOAT32_MIN); // future key
-        NDArray q = call.randomNormal(new Shape(2, 1, 3, 4));
+        assertThat(m[3 + 1]).isZero();
+        assertThat(m[3 + 2]).isEqualTo(Masks.FLOAT32_MIN);
+        assertThat(Masks.additive(allowed, DataType.FLOAT16).toType(DataType.FLOAT32, false).toFloatArray()[0])
+                .isEqualTo(-65504f);
+        NDArray q = call.randomNormal(new Shape(1, 1, 3, 4));
         NDArray out = Attention.attend(q, q, q, additive, 0.5f);
         for (float f : out.toFloatArray()) {
             assertThat(Float.isFinite(f)).isTrue();
@@ -122,24 +115,9 @@ class NnMathTest {
     }
 
     @Test
-    void repeatKvRepeatsEachKvHeadConsecutively() {
-        NDArray kv = call.create(new float[] {1, 2}, new Shape(1, 2, 1, 1));
-        assertThat(Attention.repeatKv(kv, 3).toFloatArray()).containsExactly(1, 1, 1, 2, 2, 2);
-    }
-
-    @Test
-    void rotaryRotatesPairsOfHalves() {
-        Rotary rotary = new Rotary(4, 10000.0);
-        NDArray pos = call.create(new long[] {0, 3}, new Shape(1, 2));
-        NDList cs = rotary.cosSin(pos, DataType.FLOAT32);
-        NDArray x = call.create(new float[] {1, 2, 3, 4, 1, 2, 3, 4}, new Shape(1, 1, 2, 4));
-        float[] y = Rotary.apply(x, cs.get(0), cs.get(1)).toFloatArray();
-        assertThat(y).startsWith(1, 2, 3, 4); // position 0: identity
-        double a0 = 3, a1 = 3 / 100.0; // inv freq 1 and 1/100 for d=4
-        assertThat((double) y[4]).isCloseTo(1 * Math.cos(a0) - 3 * Math.sin(a0), within(1e-5));
-        assertThat((double) y[5]).isCloseTo(2 * Math.cos(a1) - 4 * Math.sin(a1), within(1e-5));
-        assertThat((double) y[6]).isCloseTo(3 * Math.cos(a0) + 1 * Math.sin(a0), within(1e-5));
-        assertThat((double) y[7]).isCloseTo(4 * Math.cos(a1) + 2 * Math.sin(a1), within(1e-5));
+    void rotaryFrequenciesArePowersOfTheta() {
+        assertThat(new Rotary(4, 10000.0).inverseFrequencies()).containsExactly(new float[] {1f, 0.01f}, within(1e-7f));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Rotary(3, 10000.0)).hasMessageContaining("even");
     }
 
     @Test

@@ -2,13 +2,15 @@ package io.vlmtagger.models.testutil;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vlmtagger.models.weights.CheckpointDirectory;
+import io.vlmtagger.models.weights.CheckpointDirectory.ImageProcessor;
+import io.vlmtagger.models.weights.CheckpointDirectory.WordLevelTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +18,10 @@ import java.util.Map;
 /**
  * The shared parity fixtures ({@code <shared>/fixtures/hf-parity/*}) made into complete checkpoints
  * for tests: the fixtures hold weights and configs only, so {@link #completeCheckpoint} copies one
- * into a directory and adds a small WordLevel {@code tokenizer.json} (vocabulary size = the
- * model's, special ids = the fixture's, plus a few prompt words), a {@code tokenizer_config.json}
- * and a {@code preprocessor_config.json} whose image size is the fixture's.
+ * into a directory and adds (through {@link CheckpointDirectory}, the project's checkpoint writer)
+ * a small WordLevel {@code tokenizer.json} (vocabulary size = the model's, special ids = the
+ * fixture's, plus a few prompt words), a {@code tokenizer_config.json} and a {@code
+ * preprocessor_config.json} whose image size is the fixture's.
  *
  * <p>The shared directory comes from the system property {@code vlm.shared.dir} (set by the parent
  * pom's surefire configuration), else {@code ../shared} relative to the working directory's repository.
@@ -79,8 +82,9 @@ public final class FixtureCheckpoints {
     /**
      * Writes {@code tokenizer.json}, {@code tokenizer_config.json} and {@code preprocessor_config.json}
      * into a checkpoint directory that has its {@code config.json} and {@code generation_config.json}
-     * (a BLIP-2/OPT or LLaVA/Llama one): a word-level vocabulary of the config's size, the special
-     * tokens of the generation config, the config's image size.
+     * (a BLIP-2/OPT or LLaVA/Llama one): a word-level vocabulary of the config's size (the special
+     * tokens of the generation config, then {@link #PROMPT_WORDS}, then {@code w<id>} fillers), the
+     * config's image size.
      */
     public static Path addTokenizerAndPreprocessor(Path target) {
         try {
@@ -105,18 +109,18 @@ public final class FixtureCheckpoints {
                 specials.put(eos, "</s>");
                 specials.put(3, "<unk>");
             }
-            String bosToken = specials.get(bos);
-            Files.writeString(target.resolve("tokenizer.json"), tokenizerJson(vocab, specials, bosToken, bos));
-            ObjectNode tc = JSON.createObjectNode();
-            tc.put("bos_token", bosToken);
-            tc.put("eos_token", specials.get(eos));
-            tc.put("pad_token", specials.get(pad));
-            tc.put("unk_token", specials.get(llava ? 0 : 3));
-            tc.put("add_bos_token", true);
-            tc.put("padding_side", "left");
-            tc.put("model_max_length", config.path("text_config").path("max_position_embeddings").asInt());
-            Files.writeString(target.resolve("tokenizer_config.json"), tc.toPrettyString());
-            Files.writeString(target.resolve("preprocessor_config.json"), preprocessorJson(llava, imageSize));
+            List<String> tokens = new ArrayList<>(vocab);
+            int nextWord = 0;
+            for (int id = 0; id < vocab; id++) {
+                tokens.add(specials.containsKey(id) ? specials.get(id)
+                        : nextWord < PROMPT_WORDS.size() ? PROMPT_WORDS.get(nextWord++) : "w" + id);
+            }
+            WordLevelTokenizer tokenizer = new WordLevelTokenizer(tokens, specials.values(), specials.get(bos),
+                    specials.get(eos), specials.get(pad),
+                    specials.containsValue("<unk>") ? "<unk>" : specials.values().iterator().next(), false, false);
+            CheckpointDirectory.at(target).writeTokenizer(tokenizer)
+                    .writeTokenizerConfig(tokenizer, config.path("text_config").path("max_position_embeddings").asInt())
+                    .writePreprocessor(llava ? ImageProcessor.CLIP : ImageProcessor.BLIP, imageSize);
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write tokenizer and preprocessor files into " + target, e);
@@ -131,75 +135,5 @@ public final class FixtureCheckpoints {
         }
         // the words fill the ids after the low special tokens: LLaVA 0-2 (<unk>, <s>, </s>), OPT 0-3
         return (LLAVA_LLAMA_TINY.equals(name) ? 3 : 4) + idx;
-    }
-
-    private static String tokenizerJson(int vocabSize, Map<Integer, String> specials, String bosToken, int bosId) {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("version", "1.0");
-        root.putNull("truncation");
-        root.putNull("padding");
-        ArrayNode added = root.putArray("added_tokens");
-        specials.forEach((id, content) -> {
-            ObjectNode t = added.addObject();
-            t.put("id", id);
-            t.put("content", content);
-            t.put("single_word", false);
-            t.put("lstrip", false);
-            t.put("rstrip", false);
-            t.put("normalized", false);
-            t.put("special", true);
-        });
-        root.putNull("normalizer");
-        root.putObject("pre_tokenizer").put("type", "Whitespace");
-        ObjectNode post = root.putObject("post_processor");
-        post.put("type", "TemplateProcessing");
-        ArrayNode single = post.putArray("single");
-        single.addObject().putObject("SpecialToken").put("id", bosToken).put("type_id", 0);
-        single.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
-        ArrayNode pair = post.putArray("pair");
-        pair.addObject().putObject("SpecialToken").put("id", bosToken).put("type_id", 0);
-        pair.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
-        pair.addObject().putObject("Sequence").put("id", "B").put("type_id", 1);
-        ObjectNode st = post.putObject("special_tokens").putObject(bosToken);
-        st.put("id", bosToken);
-        st.putArray("ids").add(bosId);
-        st.putArray("tokens").add(bosToken);
-        root.putNull("decoder");
-        ObjectNode model = root.putObject("model");
-        model.put("type", "WordLevel");
-        ObjectNode vocab = model.putObject("vocab");
-        int nextWord = 0;
-        for (int id = 0; id < vocabSize; id++) {
-            if (specials.containsKey(id)) {
-                vocab.put(specials.get(id), id);
-            } else if (nextWord < PROMPT_WORDS.size()) {
-                vocab.put(PROMPT_WORDS.get(nextWord++), id);
-            } else {
-                vocab.put("w" + id, id);
-            }
-        }
-        model.put("unk_token", specials.containsValue("<unk>") ? "<unk>" : specials.values().iterator().next());
-        return root.toPrettyString();
-    }
-
-    private static String preprocessorJson(boolean clip, int imageSize) {
-        ObjectNode p = JSON.createObjectNode();
-        p.put("image_processor_type", clip ? "CLIPImageProcessor" : "BlipImageProcessor");
-        p.put("do_resize", true);
-        if (clip) {
-            p.putObject("size").put("shortest_edge", imageSize);
-            p.put("do_center_crop", true);
-            p.putObject("crop_size").put("height", imageSize).put("width", imageSize);
-        } else {
-            p.putObject("size").put("height", imageSize).put("width", imageSize);
-        }
-        p.put("resample", 3);
-        p.put("do_rescale", true);
-        p.put("rescale_factor", 1.0 / 255);
-        p.put("do_normalize", true);
-        p.putArray("image_mean").add(0.48145466).add(0.4578275).add(0.40821073);
-        p.putArray("image_std").add(0.26862954).add(0.26130258).add(0.27577711);
-        p.put("do_convert_rgb", true);
-        return p.toPrettyString();
     }
 }

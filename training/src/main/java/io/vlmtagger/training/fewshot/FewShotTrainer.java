@@ -11,7 +11,6 @@ import io.vlmtagger.models.idefics.IdeficsModel;
 import io.vlmtagger.models.idefics.ImageConditionedDecoder;
 import io.vlmtagger.models.preprocess.ImagePreprocessor;
 import io.vlmtagger.models.text.TextTokenizer;
-import io.vlmtagger.models.weights.WeightStore;
 import io.vlmtagger.training.Adam;
 import io.vlmtagger.training.CheckpointWriter;
 import io.vlmtagger.training.LearningRate;
@@ -34,7 +33,7 @@ import java.util.function.Consumer;
 /**
  * Trains the tiny IDEFICS for in-context tagging THROUGH the serving classes: every step builds
  * {@link IdeficsModel} (vision tower, perceiver resampler, gated cross-attention, Llama layers) on a
- * {@link WeightStore#ofArrays} over the parameters being trained, inside a gradient collector, and
+ * {@link ParameterSet#stepStore} over the parameters being trained, inside a gradient collector, and
  * runs its own forward ({@code visionLastHiddenState} -> {@code perImageStates} -> {@link
  * ImageConditionedDecoder#forward}); no layer is re-implemented here. The model is rebuilt each
  * step because it derives arrays from its weights when built (gate {@code tanh}, the decoupled
@@ -110,14 +109,13 @@ public final class FewShotTrainer {
                         renderer));
                 long t0 = System.nanoTime();
                 float loss;
-                try (NDManager stepManager = root.newSubManager()) {
-                    Map<String, NDArray> all = weights(params, frozen, stepManager);
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        IdeficsModel model = IdeficsModel.of(config, WeightStore.ofArrays(dir, all, stepManager));
-                        NDArray l = loss(model, probe, batch, stepManager);
-                        gc.backward(l);
-                        loss = l.getFloat();
-                    }
+                try (NDManager stepManager = root.newSubManager();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector();
+                        IdeficsModel model = IdeficsModel.of(config,
+                                ParameterSet.stepStore(dir, weights(params, frozen), stepManager))) {
+                    NDArray l = loss(model, probe, batch, stepManager);
+                    gc.backward(l);
+                    loss = l.getFloat();
                 }
                 float gradNorm = adam.step(lr.at(step));
                 modelNs += System.nanoTime() - t0;
@@ -152,11 +150,10 @@ public final class FewShotTrainer {
         return key.equals(TinyIdefics.EMBEDDINGS) || key.startsWith(TinyIdefics.VISION);
     }
 
-    /** Every weight of the model, temporarily attached to the step's manager (what ops derive from them lands there). */
-    private static Map<String, NDArray> weights(ParameterSet params, Map<String, NDArray> frozen, NDManager step) {
+    /** Every weight of the model: the parameters being trained and the frozen ones. */
+    private static Map<String, NDArray> weights(ParameterSet params, Map<String, NDArray> frozen) {
         Map<String, NDArray> all = new HashMap<>(params.all());
         all.putAll(frozen);
-        all.values().forEach(a -> a.tempAttach(step));
         return all;
     }
 
@@ -192,9 +189,8 @@ public final class FewShotTrainer {
         int total = 0;
         for (int k = MIN_K; k <= MAX_K; k++) {
             FewShotBatch b = batchOf(held, k * 100_000, 24, k, tokens, preprocessor, renderer);
-            try (NDManager m = root.newSubManager()) {
-                Map<String, NDArray> all = weights(params, frozen, m);
-                IdeficsModel model = IdeficsModel.of(config, WeightStore.ofArrays(dir, all, m));
+            try (NDManager m = root.newSubManager();
+                    IdeficsModel model = IdeficsModel.of(config, ParameterSet.stepStore(dir, weights(params, frozen), m))) {
                 NDArray vision = model.visionLastHiddenState(b.pixels(m));
                 NDArray perImage = model.perImageStates(vision);
                 ai.djl.ndarray.types.Shape s = perImage.getShape();

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vlmtagger.models.weights.CheckpointDirectory;
 import io.vlmtagger.training.CheckpointWriter;
 import io.vlmtagger.training.TinyVocabulary;
 import java.io.IOException;
@@ -46,16 +47,14 @@ public final class TinyIdefics {
 
     /** Writes every checkpoint file but the weights into {@code dir}. */
     public static void writeFiles(Path dir, Sizes s) throws IOException {
-        CheckpointWriter.writeTokenizerAndGenerationConfig(dir, MAX_POSITIONS);
-        CheckpointWriter.writeJson(dir.resolve("tokenizer.json"),
-                CheckpointWriter.tokenizerJson(FewShotVocabulary.allTokens(), FewShotVocabulary.specials()));
-        CheckpointWriter.writeJson(dir.resolve("preprocessor_config.json"), CheckpointWriter.ideficsPreprocessorJson(IMAGE_SIZE));
-        CheckpointWriter.writeJson(dir.resolve("config.json"), config(s));
+        CheckpointDirectory d = CheckpointDirectory.at(dir);
+        CheckpointWriter.writeTextFiles(d, FewShotVocabulary.allTokens(), FewShotVocabulary.specials(), MAX_POSITIONS);
+        d.writePreprocessor(CheckpointDirectory.ImageProcessor.IDEFICS, IMAGE_SIZE).writeConfig(config(s));
     }
 
     /** {@code IdeficsForVisionText2Text} configuration. */
     public static ObjectNode config(Sizes s) {
-        ObjectNode c = CheckpointWriter.JSON.createObjectNode();
+        ObjectNode c = CheckpointDirectory.newObject();
         c.putArray("architectures").add("IdeficsForVisionText2Text");
         c.put("model_type", "idefics");
         c.put("vocab_size", FewShotVocabulary.baseTokens().size()).put("additional_vocab_size", 2)
