@@ -69,7 +69,7 @@
     if rep != 1.0:
       logits = torch.where(seen, torch.where(logits < 0, logits * rep, logits / rep), logits)
     if step < min_new:
-      logits = logits.index_fill(1, eos, float("-inf"))
+      logits = logits.index_fill_(1, eos, float("-inf"))
     nxt = torch.argmax(logits, 1)
     nxt = torch.where(finished, torch.full_like(nxt, pad), nxt)
     gen.select(1, step).copy_(nxt)
