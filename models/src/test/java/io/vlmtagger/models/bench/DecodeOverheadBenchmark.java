@@ -20,7 +20,9 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -49,7 +51,8 @@ import java.util.function.Function;
  * </pre>
  *
  * Options: {@code --dir DIR} (where the random checkpoints are written on first use; default
- * {@code $TMPDIR/vlm-bench}), {@code --ops false} to skip the profiler runs, {@code --device},
+ * {@code $TMPDIR/vlm-bench}), {@code --ops false} to skip the profiler runs, {@code --op-names true} to print each row's
+ * top-level ATen calls per step by name, {@code --device},
  * {@code --dtype}, {@code --memory B} to add a second table: peak resident memory of one generation
  * of 20 and of 200 new tokens at batch B (VmHWM reset before each through /proc/self/clear_refs),
  * the KV cache's own growth between the two, and what grew beyond it (0 when a generation's
@@ -61,7 +64,7 @@ public final class DecodeOverheadBenchmark {
     private DecodeOverheadBenchmark() {}
 
     private record Settings(List<String> models, int[] batches, int tokens, int threads, int repeats, Path dir,
-                            boolean ops, String device, String dtype, int memoryBatch) {}
+                            boolean ops, boolean opNames, String device, String dtype, int memoryBatch) {}
 
     /** One model's generate call for a batch size and a token count. */
     private interface Model extends AutoCloseable {
@@ -98,6 +101,9 @@ public final class DecodeOverheadBenchmark {
                 for (int batch : s.batches()) {
                     model.generate(batch, 2);
                     row(name, model, batch, s);
+                    if (s.opNames()) {
+                        opNames(model, batch, s.tokens());
+                    }
                 }
             }
         }
@@ -181,7 +187,32 @@ public final class DecodeOverheadBenchmark {
         return (topLevelOps(() -> model.generate(batch, n)) - topLevelOps(() -> model.generate(batch, 2))) / (double) (n - 2);
     }
 
+    /** With {@code --op-names}: the top-level ATen calls of one step by name, most frequent first. */
+    private static void opNames(Model model, int batch, int n) {
+        Map<String, Long> longRun = new TreeMap<>();
+        Map<String, Long> shortRun = new TreeMap<>();
+        topLevelOps(() -> model.generate(batch, n), longRun);
+        topLevelOps(() -> model.generate(batch, 2), shortRun);
+        List<Map.Entry<String, Long>> perStep = new ArrayList<>();
+        for (Map.Entry<String, Long> e : longRun.entrySet()) {
+            long d = e.getValue() - shortRun.getOrDefault(e.getKey(), 0L);
+            if (d > 0) {
+                perStep.add(Map.entry(e.getKey(), d));
+            }
+        }
+        perStep.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+        StringBuilder line = new StringBuilder("    per step:");
+        for (Map.Entry<String, Long> e : perStep) {
+            line.append(String.format(Locale.ROOT, " %s %.1f,", e.getKey(), e.getValue() / (double) (n - 2)));
+        }
+        System.out.println(line.substring(0, line.length() - 1));
+    }
+
     private static long topLevelOps(Runnable call) {
+        return topLevelOps(call, new TreeMap<>());
+    }
+
+    private static long topLevelOps(Runnable call, Map<String, Long> byName) {
         try {
             Path trace = Files.createTempFile("decode-ops", ".json");
             JniUtils.startProfile(false, false, false);
@@ -192,11 +223,13 @@ public final class DecodeOverheadBenchmark {
             }
             JsonNode events = JSON.readTree(trace.toFile());
             Files.deleteIfExists(trace);
-            List<double[]> spans = new ArrayList<>(); // tid, start, end
+            List<double[]> spans = new ArrayList<>(); // tid, start, end, index into names
+            List<String> names = new ArrayList<>();
             for (JsonNode e : events) {
                 if (e.path("name").asText().startsWith("aten::")) {
                     double ts = e.path("ts").asDouble();
-                    spans.add(new double[] {e.path("tid").asDouble(), ts, ts + e.path("dur").asDouble()});
+                    spans.add(new double[] {e.path("tid").asDouble(), ts, ts + e.path("dur").asDouble(), names.size()});
+                    names.add(e.path("name").asText());
                 }
             }
             spans.sort(Comparator.<double[]>comparingDouble(x -> x[0]).thenComparingDouble(x -> x[1])
@@ -211,6 +244,7 @@ public final class DecodeOverheadBenchmark {
                 }
                 if (span[1] >= openUntil) { // not inside the previous top-level op
                     top++;
+                    byName.merge(names.get((int) span[3]), 1L, Long::sum);
                     openUntil = span[2];
                 }
             }
@@ -320,6 +354,7 @@ public final class DecodeOverheadBenchmark {
         String device = "cpu";
         String dtype = "float32";
         int memoryBatch = 0;
+        boolean opNames = false;
         for (int i = 0; i < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -330,6 +365,7 @@ public final class DecodeOverheadBenchmark {
                 case "--repeats" -> repeats = Integer.parseInt(v);
                 case "--dir" -> dir = Path.of(v);
                 case "--ops" -> ops = Boolean.parseBoolean(v);
+                case "--op-names" -> opNames = Boolean.parseBoolean(v);
                 case "--device" -> device = v;
                 case "--dtype" -> dtype = v;
                 case "--memory" -> memoryBatch = Integer.parseInt(v);
@@ -340,6 +376,6 @@ public final class DecodeOverheadBenchmark {
         if (tokens <= 2) {
             throw new IllegalArgumentException("--tokens must be more than 2 (steps are measured against a 2-token run)");
         }
-        return new Settings(models, batches, tokens, threads, repeats, dir, ops, device, dtype, memoryBatch);
+        return new Settings(models, batches, tokens, threads, repeats, dir, ops, opNames, device, dtype, memoryBatch);
     }
 }
