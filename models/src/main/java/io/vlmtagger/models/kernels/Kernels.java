@@ -24,14 +24,17 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Weights are passed as tensor lists built once ({@link #list}). Methods run without autograd
  * (inference mode) unless the calling thread has gradients on (DJL's {@code GradientCollector}),
- * in which case they record the graph so that training through the same code works.
+ * in which case they record the graph so that training through the same code works. libtorch
+ * starts every thread with gradients on and DJL turns them off only on the thread that loads the
+ * engine, so a thread's first kernel call turns them off when no collector is open: a serving
+ * thread (a Flink mailbox or a batcher worker) runs in inference mode like the loading thread.
  *
  * <p>Thread-safe: a module's methods may run on several threads at once.
  */
 public final class Kernels implements AutoCloseable {
     /** Every native call made through kernels (method runs and argument/result conversions). */
     private static final AtomicLong NATIVE_CALLS = new AtomicLong();
-    private static final ThreadLocal<Boolean> OPTIMIZER_OFF = ThreadLocal.withInitial(() -> false);
+    private static final ThreadLocal<Boolean> THREAD_READY = ThreadLocal.withInitial(() -> false);
 
     private final String name;
     private final PtNDManager manager;
@@ -88,11 +91,14 @@ public final class Kernels implements AutoCloseable {
 
     /** Runs {@code method} on already converted arguments; the caller closes the result. */
     IValue run(String method, IValue[] args) {
-        if (!OPTIMIZER_OFF.get()) {
+        if (!THREAD_READY.get()) {
             // thread-local in libtorch: plain interpretation, no profiling runs or fusion (stable
             // speed from the first call, no recompilation as sequence lengths change)
             JniUtils.setGraphExecutorOptimize(false);
-            OPTIMIZER_OFF.set(true);
+            if (!DjlInternals.collectingGradients()) {
+                JniUtils.setGradMode(false); // a new thread's default; a collector turns it on and back off
+            }
+            THREAD_READY.set(true);
         }
         long[] handles = new long[args.length];
         for (int i = 0; i < args.length; i++) {

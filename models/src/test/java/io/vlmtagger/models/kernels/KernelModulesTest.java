@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -42,6 +45,48 @@ class KernelModulesTest {
             try (TensorList list = kernels.list(List.of(k, v))) {
                 assertThat(list.size()).isEqualTo(2);
             }
+        }
+    }
+
+    @Test
+    void aServingThreadRunsWithoutAutogradAndATrainingThreadRecordsTheGraph() throws Exception {
+        try (NDManager m = NDManager.newBaseManager(); Kernels kernels = Kernels.load(Device.cpu(), KernelModule.CLIP)) {
+            NDArray x = m.create(new float[] {1, -2, 3}, new Shape(1, 3));
+            x.setRequiresGradient(true);
+            // libtorch starts a new thread with gradients on (DJL turns them off only where the
+            // engine loaded): a worker's calls must still run in inference mode
+            boolean[] serving = new boolean[2];
+            onNewThread(() -> {
+                serving[0] = kernels.call("act").tensor(x).i(3).run(m).hasGradient();
+                serving[1] = JniUtils.isGradMode();
+            });
+            assertThat(serving).containsExactly(false, false);
+            // a thread whose first call is inside a gradient collector records the graph
+            float[][] grad = new float[1][];
+            onNewThread(() -> {
+                try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+                    NDArray y = kernels.call("act").tensor(x).i(3).run(m);
+                    collector.backward(y.sum());
+                    grad[0] = x.getGradient().toFloatArray();
+                }
+            });
+            assertThat(grad[0]).containsExactly(1, 0, 1);
+        }
+    }
+
+    private static void onNewThread(Runnable body) throws Exception {
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                body.run();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        }, "kernels-test-worker");
+        t.start();
+        t.join();
+        if (failure[0] != null) {
+            throw new AssertionError("on the worker thread", failure[0]);
         }
     }
 
