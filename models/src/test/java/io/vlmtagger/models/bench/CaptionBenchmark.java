@@ -125,6 +125,9 @@ public final class CaptionBenchmark {
                 for (int i = 0; i < batch; i++) {
                     requests.add(CaptionRequest.of(randomImage(random, 224)));
                 }
+                // and one at this batch size: its first call allocates the larger activations
+                // (page faults, allocator growth), as the HF script warms up each batch size
+                captioner.caption(requests, options);
                 double vision = 0;
                 double prefill = 0;
                 double decode = 0;
