@@ -12,7 +12,6 @@ import io.vlmtagger.schemas.EnrichedImage;
 import io.vlmtagger.schemas.ImageEvent;
 import io.vlmtagger.schemas.TaskType;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -37,11 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ChatITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension FLINK = PipelineHarness.miniCluster();
 
     @TempDir
     Path tmp;

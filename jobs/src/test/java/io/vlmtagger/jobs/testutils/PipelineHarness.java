@@ -8,6 +8,8 @@ import io.vlmtagger.schemas.producer.ImageEventProducer;
 import io.vlmtagger.schemas.serde.AvroCodec;
 import io.vlmtagger.schemas.serde.AvroDecodeException;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -44,6 +46,17 @@ public final class PipelineHarness implements AutoCloseable {
 
     public Path indexDir() {
         return workDir.resolve("index");
+    }
+
+    /**
+     * The Flink cluster of the end-to-end ITCases: one TaskManager with two slots, so that a job of
+     * parallelism 2 runs and two subtasks share one model (register it as a static extension).
+     */
+    public static MiniClusterExtension miniCluster() {
+        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+                .setNumberTaskManagers(1)
+                .setNumberSlotsPerTaskManager(2)
+                .build());
     }
 
     /** The job's configuration for this broker, plus {@code extra} {@code key, value} pairs. */
