@@ -87,13 +87,12 @@ public final class Generator {
                 context = unpaddedRows(input.inputIds().toLongArray(), maskHost, batch, promptLen);
             }
             long start = nanoClock.getAsLong();
+            NDArray embeds = input.inputsEmbeds() != null ? input.inputsEmbeds() : decoder.embed(input.inputIds());
             if (decoder instanceof DeviceGreedy greedy && options.numBeams() == 1 && !options.doSample()
                     && !input.keepStepLogits()) {
-                NDArray embeds = input.inputsEmbeds() != null ? input.inputsEmbeds() : decoder.embed(input.inputIds());
                 return onDevice(greedy, embeds, mask64, options, context, promptLengths, start);
             }
             try (DecodeSession session = new DecodeSession(decoder, call, maskHost, promptLen)) {
-                NDArray embeds = input.inputsEmbeds() != null ? input.inputsEmbeds() : decoder.embed(input.inputIds());
                 boolean plainGreedy = options.numBeams() == 1 && !options.doSample()
                         && options.repetitionPenalty() == 1.0f && !input.keepStepLogits();
                 session.argMaxOnly(plainGreedy && options.minNewTokens() == 0);

@@ -9,7 +9,7 @@ import java.util.List;
  * What the gated cross-attention blocks read for T text positions: each block's image keys and
  * values and, per position, which images it may attend.
  *
- * @param keysValues per gated block, {@link GatedCrossAttentionBlock#imageKeysValues}
+ * @param keysValues per gated block, {@link IdeficsTextModel#imageKeysValues}
  * @param additiveMask {@code [B, 1, T, N * tokensPerImage]}
  * @param attendsImage {@code [B, T, 1]}, 1 where the position attends an image (else its
  *     cross-attention output is exactly 0)

@@ -53,10 +53,6 @@ public class KernelDecoder implements CausalDecoder, DeviceGreedy, AutoCloseable
         this.noCache = kernels.list(empties);
     }
 
-    public Geometry geometry() {
-        return geometry;
-    }
-
     @Override
     public NDArray embed(NDArray inputIds) {
         return kernels.call("lm_embed").tensor(inputIds).list(weights).ints(cfg).run(inputIds.getManager());
@@ -64,36 +60,22 @@ public class KernelDecoder implements CausalDecoder, DeviceGreedy, AutoCloseable
 
     @Override
     public NDArray forward(NDArray inputsEmbeds, NDArray attentionMask, KvCache cache) {
-        return all(inputsEmbeds, attentionMask, cache, true);
-    }
-
-    /** Final hidden states {@code [B, T, E]} (after the final norm); arguments as {@link #forward}. */
-    public NDArray hiddenStates(NDArray inputsEmbeds, NDArray attentionMask, KvCache cache) {
-        return all(inputsEmbeds, attentionMask, cache, false);
-    }
-
-    private NDArray all(NDArray inputsEmbeds, NDArray attentionMask, KvCache cache, boolean logits) {
-        LayerKvCache c = checked(inputsEmbeds, attentionMask, cache);
-        KernelCall call = kernels.call("forward_all").tensor(inputsEmbeds).tensor(mask64(attentionMask))
-                .list(weights).ints(cfg).floats(fcfg);
-        return finish(call, c, inputsEmbeds.getManager(), true, logits);
+        return run("forward_all", inputsEmbeds, attentionMask, cache);
     }
 
     @Override
     public NDArray forwardLast(NDArray inputsEmbeds, NDArray attentionMask, KvCache cache) {
-        LayerKvCache c = checked(inputsEmbeds, attentionMask, cache);
-        KernelCall call = kernels.call("forward_last").tensor(inputsEmbeds).tensor(mask64(attentionMask))
-                .list(weights).ints(cfg).floats(fcfg);
-        return finish(call, c, inputsEmbeds.getManager(), false, false);
+        return run("forward_last", inputsEmbeds, attentionMask, cache);
     }
 
-    /** Adds the cache lists and the mode, runs, and puts the returned caches back. */
-    private NDArray finish(KernelCall call, LayerKvCache cache, NDManager out, boolean all, boolean logits) {
-        try (CacheArgs caches = new CacheArgs(cache, noCache, geometry.layers(), geometry.dataType(), out)) {
+    /** Runs a forward method with the cache lists and the mode, and puts the returned caches back. */
+    private NDArray run(String method, NDArray inputsEmbeds, NDArray attentionMask, KvCache cache) {
+        LayerKvCache c = checked(inputsEmbeds, attentionMask, cache);
+        NDManager out = inputsEmbeds.getManager();
+        KernelCall call = kernels.call(method).tensor(inputsEmbeds).tensor(mask64(attentionMask))
+                .list(weights).ints(cfg).floats(fcfg);
+        try (CacheArgs caches = new CacheArgs(c, noCache, geometry.layers(), geometry.dataType(), out)) {
             caches.addTo(call);
-            if (all) {
-                call.b(logits);
-            }
             List<NDList> result = call.runTuple(out);
             caches.store(result.get(1), result.get(2));
             return result.get(0).singletonOrThrow();

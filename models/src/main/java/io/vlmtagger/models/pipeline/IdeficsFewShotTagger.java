@@ -245,22 +245,8 @@ public final class IdeficsFewShotTagger implements FewShotTagger {
     /** {@code [rows, perRow, C, H, W]} in the model's dtype from {@code rows * perRow} images, row-major. */
     private NDArray stack(NDManager call, PixelValues[] images, int rows, int perRow) {
         PixelValues first = images[0];
-        int c = first.channels();
-        int h = first.height();
-        int w = first.width();
-        int size = c * h * w;
-        float[] all = new float[images.length * size];
-        for (int i = 0; i < images.length; i++) {
-            if (images[i].chw().length != size) {
-                throw new IllegalArgumentException("image " + i + " is " + images[i].channels() + "x"
-                        + images[i].height() + "x" + images[i].width() + ", expected " + c + "x" + h + "x" + w
-                        + ": preprocess every image with this tagger's preprocess()");
-            }
-            System.arraycopy(images[i].chw(), 0, all, i * size, size);
-        }
-        NDArray pixels = call.create(all, new Shape(rows, perRow, c, h, w));
-        DataType type = model.dataType();
-        return type == DataType.FLOAT32 ? pixels : pixels.toType(type, false);
+        return PixelBatch.stack(call, Arrays.asList(images), model.dataType())
+                .reshape(rows, perRow, first.channels(), first.height(), first.width());
     }
 
     private Exemplars own(ExemplarFeatures features) {

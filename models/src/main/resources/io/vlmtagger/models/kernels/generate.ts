@@ -45,13 +45,10 @@
     fcfg: List[float],
     kcs: List[Tensor],
     vcs: List[Tensor],
-    mode: int,
-    logits: bool) -> Tuple[Tensor, List[Tensor], List[Tensor]]:
-    # every position: float32 logits [B, T, V], or the hidden states [B, T, E]
+    mode: int) -> Tuple[Tensor, List[Tensor], List[Tensor]]:
+    # every position: float32 logits [B, T, V]
     x, nk, nv = self.lm_run(h, mask, w, cfg, fcfg, kcs, vcs, mode)
-    if logits:
-      x = self.lm_logits(x, w, cfg)
-    return x, nk, nv
+    return self.lm_logits(x, w, cfg), nk, nv
 
   def pick(self: SELF,
     logits: Tensor,
