@@ -90,7 +90,6 @@ public class ChatOperator extends InferenceOperator<VisualChatModel, ChatInput, 
     private transient ListState<TimestampedTask> pendingState;
     /** Per conversation: the question with the model first, then those waiting. Task thread only. */
     private transient Map<String, ArrayDeque<TimestampedTask>> conversations;
-    private transient int pending;
     private transient List<TimestampedTask> restored;
 
     ChatOperator(StreamOperatorParameters<ChatAnswer> parameters, ChatStageConfig config, MailboxExecutor mailbox) {
@@ -162,7 +161,6 @@ public class ChatOperator extends InferenceOperator<VisualChatModel, ChatInput, 
         String key = ChatKeys.conversationId(p.task);
         ArrayDeque<TimestampedTask> queue = conversations.computeIfAbsent(key, k -> new ArrayDeque<>());
         queue.addLast(p);
-        pending++;
         if (queue.size() == 1) {
             start(key, p);
         }
@@ -218,7 +216,6 @@ public class ChatOperator extends InferenceOperator<VisualChatModel, ChatInput, 
     private void finish(String key) {
         ArrayDeque<TimestampedTask> queue = conversations.get(key);
         TimestampedTask done = queue.pollFirst();
-        pending--;
         budget.release(done.task.sizeBytes());
         if (queue.isEmpty()) {
             conversations.remove(key);
@@ -260,11 +257,6 @@ public class ChatOperator extends InferenceOperator<VisualChatModel, ChatInput, 
     /** "static" or "continuous" once open; for tests. */
     String inferenceMode() {
         return stage.runtime().mode();
-    }
-
-    /** Questions in flight or waiting, all conversations. */
-    int pendingQuestions() {
-        return pending;
     }
 
 }

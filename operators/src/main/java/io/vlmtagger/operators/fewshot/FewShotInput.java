@@ -13,15 +13,13 @@ import java.util.List;
  */
 final class FewShotInput {
     final ImageTask task;
-    final String labelSet;
     final List<Exemplar> exemplars;
     /** Changes whenever the label set's exemplars change: the key of their prepared features. */
     final String exemplarVersion;
     volatile PixelValues pixels;
 
-    FewShotInput(ImageTask task, String labelSet, List<Exemplar> exemplars, String exemplarVersion) {
+    FewShotInput(ImageTask task, List<Exemplar> exemplars, String exemplarVersion) {
         this.task = task;
-        this.labelSet = labelSet;
         this.exemplars = exemplars;
         this.exemplarVersion = exemplarVersion;
     }

@@ -164,7 +164,7 @@ public class FewShotOperator extends InferenceOperator<FewShotTagger, FewShotInp
         budget.admit(t.task.sizeBytes());
         pending.add(t);
         String version = labelSet + "#" + versions.getOrDefault(labelSet, 0L);
-        submit(new FewShotInput(t.task, labelSet, current, version), "few-shot", t.task.eventId(),
+        submit(new FewShotInput(t.task, current, version), "few-shot", t.task.eventId(),
                 answer -> onAnswer(t, labelSet, current.size(), answer), (failure, attempts) -> onFailure(t, failure, attempts));
     }
 

@@ -64,26 +64,9 @@ public final class InFlightBudget {
         requests.decrementAndGet();
     }
 
-    public int requests() {
-        return requests.get();
-    }
-
-    public long bytes() {
-        return bytes.get();
-    }
-
     /** Gauges {@code in_flight_bytes} (now) and {@code in_flight_bytes_peak} (the most so far) on {@code group}. */
     public void registerGauges(MetricGroup group) {
         group.gauge("in_flight_bytes", (Gauge<Long>) bytes::get);
         group.gauge("in_flight_bytes_peak", (Gauge<Long>) peakBytes::get);
-    }
-
-    /** The most bytes held at once so far. */
-    public long peakBytes() {
-        return peakBytes.get();
-    }
-
-    public long maxBytes() {
-        return maxBytes;
     }
 }
