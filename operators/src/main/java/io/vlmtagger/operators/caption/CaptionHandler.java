@@ -53,14 +53,7 @@ final class CaptionHandler implements ModelHandler<CaptionInput, GenerationResul
 
     @Override
     public CaptionInput preprocess(CaptionInput input) throws ImageDecodeException {
-        if (input.pixels == null) {
-            ImageTask task = input.task;
-            if (task.imageBytes == null || task.imageBytes.length == 0) {
-                throw new ImageDecodeException(ImageDecodeException.Reason.EMPTY,
-                        "event " + task.eventId() + " reached captioning without image bytes");
-            }
-            input.pixels = model.preprocess(task.imageBytes);
-        }
+        input.preprocessOnce(model::preprocess, "captioning");
         return input;
     }
 
@@ -68,7 +61,7 @@ final class CaptionHandler implements ModelHandler<CaptionInput, GenerationResul
     public List<GenerationResult> runBatch(List<CaptionInput> batch) {
         List<CaptionRequest> requests = new ArrayList<>(batch.size());
         for (CaptionInput input : batch) {
-            requests.add(new CaptionRequest(input.pixels, prompt));
+            requests.add(new CaptionRequest(input.pixels(), prompt));
         }
         return model.caption(requests, generation);
     }

@@ -3,9 +3,9 @@ package io.vlmtagger.operators.chat;
 import io.vlmtagger.models.api.ChatRequest;
 import io.vlmtagger.models.api.ChatTurn;
 import io.vlmtagger.models.api.ImageDecodeException;
-import io.vlmtagger.models.api.PixelValues;
 import io.vlmtagger.models.api.VisualChatModel;
 import io.vlmtagger.operators.records.ImageTask;
+import io.vlmtagger.operators.stage.ImageInput;
 
 import java.util.List;
 
@@ -13,33 +13,25 @@ import java.util.List;
  * One input row of the chat stage: the question, the history read when it was submitted, the
  * pixels once preprocessed (kept across attempts). Lives only in the runtime's memory.
  */
-final class ChatInput {
-    final ImageTask task;
+final class ChatInput extends ImageInput {
     final String question;
     final List<ChatTurn> history;
-    volatile PixelValues pixels;
 
     ChatInput(ImageTask task, String question, List<ChatTurn> history) {
-        this.task = task;
+        super(task);
         this.question = question;
         this.history = history;
     }
 
     /** Decodes and resizes the image once (a retried attempt reuses the pixels); returns this input. */
     ChatInput preprocess(VisualChatModel model) throws ImageDecodeException {
-        if (pixels == null) {
-            if (task.imageBytes == null || task.imageBytes.length == 0) {
-                throw new ImageDecodeException(ImageDecodeException.Reason.EMPTY,
-                        "event " + task.eventId() + " reached chat without image bytes");
-            }
-            pixels = model.preprocess(task.imageBytes);
-        }
+        preprocessOnce(model::preprocess, "chat");
         return this;
     }
 
     /** The model request; call after {@link #preprocess}. */
     ChatRequest request() {
-        return new ChatRequest(pixels, history, question);
+        return new ChatRequest(pixels(), history, question);
     }
 
     /** Rough text prompt length in tokens (4 characters a token), for bucketing; image tokens excluded. */

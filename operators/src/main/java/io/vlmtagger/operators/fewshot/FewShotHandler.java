@@ -33,14 +33,7 @@ final class FewShotHandler implements ModelHandler<FewShotInput, FewShotAnswer> 
 
     @Override
     public FewShotInput preprocess(FewShotInput input) throws ImageDecodeException {
-        if (input.pixels == null) {
-            byte[] bytes = input.task.imageBytes;
-            if (bytes == null || bytes.length == 0) {
-                throw new ImageDecodeException(ImageDecodeException.Reason.EMPTY,
-                        "event " + input.task.eventId() + " reached few-shot tagging without image bytes");
-            }
-            input.pixels = model.preprocess(bytes);
-        }
+        input.preprocessOnce(model::preprocess, "few-shot tagging");
         return input;
     }
 
@@ -49,7 +42,7 @@ final class FewShotHandler implements ModelHandler<FewShotInput, FewShotAnswer> 
         List<FewShotQuery> queries = new ArrayList<>(batch.size());
         for (FewShotInput input : batch) {
             queries.add(new FewShotQuery(cache.get(input.exemplarVersion, () -> model.prepare(examples(input))),
-                    input.pixels));
+                    input.pixels()));
         }
         return model.tag(queries);
     }

@@ -1,7 +1,7 @@
 package io.vlmtagger.operators.fewshot;
 
-import io.vlmtagger.models.api.PixelValues;
 import io.vlmtagger.operators.records.ImageTask;
+import io.vlmtagger.operators.stage.ImageInput;
 import io.vlmtagger.schemas.Exemplar;
 
 import java.util.List;
@@ -11,15 +11,13 @@ import java.util.List;
  * arrived and the key of that version of them, and the query's pixels once preprocessed. Lives
  * only in the runtime's memory; the operator's state holds the task with its encoded image.
  */
-final class FewShotInput {
-    final ImageTask task;
+final class FewShotInput extends ImageInput {
     final List<Exemplar> exemplars;
     /** Changes whenever the label set's exemplars change: the key of their prepared features. */
     final String exemplarVersion;
-    volatile PixelValues pixels;
 
     FewShotInput(ImageTask task, List<Exemplar> exemplars, String exemplarVersion) {
-        this.task = task;
+        super(task);
         this.exemplars = exemplars;
         this.exemplarVersion = exemplarVersion;
     }
