@@ -175,12 +175,9 @@ public class FewShotOperator extends InferenceOperator<FewShotTagger, FewShotInp
     }
 
     private void onFailure(TimestampedTask t, Throwable failure, int attempts) {
-        InferenceException e = Failures.classify(failure, attempts);
-        String reason = e.phase() == InferenceException.Phase.PREPROCESS ? REASON_IMAGE_DECODE
-                : e.reason().equals(Failures.REASON_INFERENCE_FAILED) ? REASON_INFERENCE : e.reason();
-        Throwable cause = e.getCause() != null ? e.getCause() : e;
-        emitDeadLetter(t, InferenceDeadLetters.deadLetter(t.task, InferenceDeadLetters.stageOf(e.phase()), reason,
-                cause, null, e.attempts(), config.clock().instant()));
+        emitDeadLetter(t, InferenceDeadLetters.deadLetter(t.task, failure, attempts, config.clock().instant(),
+                e -> e.phase() == InferenceException.Phase.PREPROCESS ? REASON_IMAGE_DECODE
+                        : e.reason().equals(Failures.REASON_INFERENCE_FAILED) ? REASON_INFERENCE : e.reason()));
         finish(t);
     }
 

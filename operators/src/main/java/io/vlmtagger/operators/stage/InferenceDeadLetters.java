@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * Turns a failed inference request into a {@link DeadLetter}: the runtime's phase becomes the
@@ -24,15 +25,24 @@ public final class InferenceDeadLetters {
 
     private InferenceDeadLetters() {}
 
-    public static FailureStage stageOf(InferenceException.Phase phase) {
+    private static FailureStage stageOf(InferenceException.Phase phase) {
         return phase == InferenceException.Phase.PREPROCESS ? FailureStage.PREPROCESS : FailureStage.INFERENCE;
     }
 
     /** A dead letter for {@code failure} after {@code attempts}, stage and reason as the runtime classifies it. */
     public static DeadLetter deadLetter(ImageTask task, Throwable failure, int attempts, Instant now) {
+        return deadLetter(task, failure, attempts, now, InferenceException::reason);
+    }
+
+    /**
+     * As {@link #deadLetter(ImageTask, Throwable, int, Instant)}, with the reason a stage names for
+     * the classified failure (e.g. its own reasons for a decode or a model failure).
+     */
+    public static DeadLetter deadLetter(ImageTask task, Throwable failure, int attempts, Instant now,
+                                        Function<InferenceException, String> reason) {
         InferenceException e = Failures.classify(failure, attempts);
         Throwable cause = e.getCause() != null ? e.getCause() : e;
-        return deadLetter(task, stageOf(e.phase()), e.reason(), cause, null, e.attempts(), now);
+        return deadLetter(task, stageOf(e.phase()), reason.apply(e), cause, null, e.attempts(), now);
     }
 
     /**
