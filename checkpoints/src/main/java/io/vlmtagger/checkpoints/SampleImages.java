@@ -50,7 +50,7 @@ public final class SampleImages {
     }
 
     /** The bytes of {@code file} of {@code set}. */
-    public static byte[] read(String set, String file) {
+    private static byte[] read(String set, String file) {
         try (InputStream in = open(set, file)) {
             return in.readAllBytes();
         } catch (IOException e) {

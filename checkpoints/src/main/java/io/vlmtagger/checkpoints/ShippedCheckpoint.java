@@ -6,9 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The trained tiny checkpoints this artifact ships, each a HuggingFace checkpoint directory as
@@ -82,10 +80,5 @@ public enum ShippedCheckpoint {
             throw new UncheckedIOException("cannot copy " + resourceFolder() + " into " + target, e);
         }
         return target;
-    }
-
-    /** The checkpoint whose folder name is {@code name} ({@code tiny-blip2-shapes}, ...). */
-    public static Optional<ShippedCheckpoint> byFolderName(String name) {
-        return Arrays.stream(values()).filter(c -> c.folder.equals(name)).findFirst();
     }
 }

@@ -143,10 +143,7 @@ public final class TaggingJob {
                 .build();
         if (config.get(StartupOptions.CHECKS_ENABLED)) {
             // the job's own checkpoint.dir / execution.checkpointing.* keys count, as addTo applies them
-            Configuration flink = new Configuration();
-            flink.addAll(Configuration.fromMap(env.getConfiguration().toMap()));
-            flink.addAll(FlinkPassThrough.configuration(config));
-            StartupChecks.run(config, flink, inThisJvm);
+            StartupChecks.run(config, flinkConfiguration(env, FlinkPassThrough.configuration(config)), inThisJvm);
         }
         job.addTo(env);
         LOG.info("vlm-tagger: reading {} at {}; captions to {}, dead letters to {}{}; checkpoints every {}",
@@ -156,6 +153,13 @@ public final class TaggingJob {
                         ? ", answers to " + config.get(JobOptions.TOPIC_CHAT_ANSWERS) : "",
                 config.get(JobOptions.CHECKPOINT_INTERVAL));
         return config;
+    }
+
+    /** The environment's Flink settings with the job's pass-through keys ({@code jobSettings}) over them. */
+    private static Configuration flinkConfiguration(StreamExecutionEnvironment env, Configuration jobSettings) {
+        Configuration merged = Configuration.fromMap(env.getConfiguration().toMap());
+        merged.addAll(jobSettings);
+        return merged;
     }
 
     public JobConfig config() {
@@ -172,9 +176,7 @@ public final class TaggingJob {
         if (!flinkSettings.keySet().isEmpty()) {
             // configure() re-applies defaults for what it is not given (it dropped the checkpoint
             // storage an environment was created with): give it the environment's settings too
-            Configuration merged = Configuration.fromMap(env.getConfiguration().toMap());
-            merged.addAll(flinkSettings);
-            env.configure(merged);
+            env.configure(flinkConfiguration(env, flinkSettings));
         }
         env.enableCheckpointing(config.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
         // Without object reuse Flink deep-copies every record between chained operators (the Avro

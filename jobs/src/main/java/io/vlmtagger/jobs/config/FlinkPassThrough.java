@@ -18,6 +18,9 @@ import java.util.stream.Collectors;
  * option's type. Keys the job sets itself are refused with the job option to use instead.
  */
 public final class FlinkPassThrough {
+    /** Flink's keys that choose where checkpoints go. */
+    private static final List<ConfigOption<String>> STORAGE_OPTIONS =
+            List.of(CheckpointingOptions.CHECKPOINTS_DIRECTORY, CheckpointingOptions.CHECKPOINT_STORAGE);
 
     /** Key prefixes passed through to Flink. */
     public static final List<String> PREFIXES = List.of("execution.checkpointing.", "state.");
@@ -89,7 +92,7 @@ public final class FlinkPassThrough {
             return;
         }
         String dir = config.get(JobOptions.CHECKPOINT_DIR);
-        for (ConfigOption<String> option : List.of(CheckpointingOptions.CHECKPOINTS_DIRECTORY, CheckpointingOptions.CHECKPOINT_STORAGE)) {
+        for (ConfigOption<String> option : STORAGE_OPTIONS) {
             String expected = option == CheckpointingOptions.CHECKPOINT_STORAGE ? "filesystem" : dir;
             for (String key : keysOf(option)) {
                 String given = config.toMap().get(key);
@@ -99,6 +102,15 @@ public final class FlinkPassThrough {
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code settings} choose the checkpoint storage: {@code checkpoint.dir}, or Flink's
+     * checkpoint directory or storage key (or a deprecated key of either).
+     */
+    public static boolean setsCheckpointStorage(Map<String, String> settings) {
+        return settings.containsKey(JobOptions.CHECKPOINT_DIR.key())
+                || STORAGE_OPTIONS.stream().flatMap(o -> keysOf(o).stream()).anyMatch(settings::containsKey);
     }
 
     private static List<String> keysOf(ConfigOption<?> option) {

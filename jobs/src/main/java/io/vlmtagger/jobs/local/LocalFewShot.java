@@ -14,6 +14,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -89,7 +90,7 @@ final class LocalFewShot {
                 Sample s = set.get(i);
                 String id = "exemplar-" + (i + 1);
                 Exemplar e = Exemplar.newBuilder().setExemplarId(id).setLabelSet(LABEL_SET)
-                        .setImage(ByteBuffer.wrap(SampleImages.read(SampleImages.FEW_SHOT, s.file())))
+                        .setImage(ByteBuffer.wrap(Files.readAllBytes(s.path())))
                         .setTags(List.of(s.tag())).setPublishedAt(Instant.now()).build();
                 producer.send(new ProducerRecord<>(topic, LABEL_SET + "/" + id, codec.encode(e))).get(30, TimeUnit.SECONDS);
             }
@@ -137,11 +138,6 @@ final class LocalFewShot {
     /** How many few-shot events were sent. */
     int sentCount() {
         return sent.size();
-    }
-
-    /** Whether {@code eventId} is one of the demo's events. */
-    boolean isDemoEvent(String eventId) {
-        return eventId != null && sent.containsKey(eventId);
     }
 
     /** The demo's results, in event id order. */

@@ -201,9 +201,10 @@ public final class LocalRunner {
         String input = config.get(JobOptions.TOPIC_INPUT);
         FewShotRounds rounds = fewShot == null ? null : new FewShotRounds(fewShot, bootstrap, input,
                 config.get(JobOptions.TOPIC_EXEMPLARS));
+        int toTag = rounds == null ? 0 : rounds.start(); // sends the first probe
         say("sent " + images.size() + " images" + (malformed > 0 ? ", " + malformed + " malformed record(s)" : "")
                 + (chat ? ", question 1 of a conversation about " + images.get(0).name() : "")
-                + (rounds != null ? ", a probe of the " + rounds.start() + " images to tag with the exemplars (FEW_SHOT_TAGS)"
+                + (rounds != null ? ", a probe of the " + toTag + " images to tag with the exemplars (FEW_SHOT_TAGS)"
                         : ""));
 
         long deadline = System.nanoTime() + config.get(LocalRunOptions.TIMEOUT).toNanos();
@@ -317,7 +318,7 @@ public final class LocalRunner {
             m.put(JobOptions.MODEL_FEW_SHOT_CHECKPOINT.key(), checkpoints.fewShotDir().toString());
         }
         m.putIfAbsent(JobOptions.CHECKPOINT_INTERVAL.key(), "1 s");
-        if (!setsCheckpointStorage(m)) {
+        if (!FlinkPassThrough.setsCheckpointStorage(m)) {
             // never the JobManager's 5 MB memory storage: in-flight photos are part of the state
             m.put(JobOptions.CHECKPOINT_DIR.key(), work.resolve(FLINK_CHECKPOINTS).toUri().toString());
         }
@@ -400,14 +401,6 @@ public final class LocalRunner {
     }
 
     /** Whether the user chose where checkpoints go (the job's option or Flink's own keys). */
-    private static boolean setsCheckpointStorage(Map<String, String> m) {
-        return m.containsKey(JobOptions.CHECKPOINT_DIR.key())
-                || java.util.stream.Stream.of(CheckpointingOptions.CHECKPOINTS_DIRECTORY, CheckpointingOptions.CHECKPOINT_STORAGE)
-                .anyMatch(o -> m.containsKey(o.key())
-                        || java.util.stream.StreamSupport.stream(o.fallbackKeys().spliterator(), false)
-                        .anyMatch(k -> m.containsKey(k.getKey())));
-    }
-
     /** The job's failure, cause first (empty when it ended without one). */
     private static List<String> failureOf(JobClient client) {
         try {
