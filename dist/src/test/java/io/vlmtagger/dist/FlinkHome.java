@@ -145,20 +145,4 @@ final class FlinkHome {
         int colon = line.indexOf(": ");
         return colon < 0 ? null : line.substring(0, colon).strip();
     }
-
-    /** The flat {@code key: value} settings of a config.yaml (comments and blank lines skipped). */
-    static Map<String, String> readFlatConf(Path configYaml) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        try {
-            for (String line : Files.readAllLines(configYaml)) {
-                String key = keyOf(line);
-                if (key != null) {
-                    settings.put(key, line.substring(line.indexOf(": ") + 2).strip());
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + configYaml, e);
-        }
-        return settings;
-    }
 }

@@ -45,10 +45,6 @@ final class FlinkProcess implements AutoCloseable {
         }
     }
 
-    String name() {
-        return name;
-    }
-
     long pid() {
         return process.pid();
     }

@@ -68,10 +68,6 @@ final class StandaloneCluster implements AutoCloseable {
         return new StandaloneCluster(home, conf, log, restPort);
     }
 
-    Path confDir() {
-        return confDir;
-    }
-
     URI restEndpoint() {
         return URI.create("http://localhost:" + restPort);
     }

@@ -110,7 +110,7 @@ class ChatITCase {
                 assertThat(e.getAnswer()).isEqualTo("blue circle: what shape is it? (after 0 turns)");
                 assertThat(e.getModels()).extracting(m -> m.getStage()).containsExactly("caption", "chat");
             });
-            assertThat(TaggingJobITCase.awaitIndexCount(harness.indexDir(), 3, Duration.ofSeconds(20))).isEqualTo(3);
+            assertThat(harness.awaitIndexCount(3, Duration.ofSeconds(20), Duration.ofMillis(500))).isEqualTo(3);
             try (LuceneSearcher searcher = new LuceneSearcher(harness.indexDir())) {
                 assertThat(searcher.search("circle", 10)).filteredOn(h -> h.eventId().equals("both-1")).singleElement()
                         .satisfies(h -> {

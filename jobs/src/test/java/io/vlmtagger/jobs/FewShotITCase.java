@@ -26,9 +26,6 @@ import io.vlmtagger.schemas.ImageEvent;
 import io.vlmtagger.schemas.TaskType;
 import io.vlmtagger.schemas.flink.AvroKafkaRecordSerializer;
 import io.vlmtagger.schemas.serde.AvroCodec;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import javax.imageio.ImageIO;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
@@ -216,7 +212,7 @@ class FewShotITCase {
     private void sendEvents(Object... idsAndColours) throws Exception {
         harness.produce(b -> b.optTasks(List.of(TaskType.FEW_SHOT_TAGS)), p -> {
             for (int i = 0; i + 1 < idsAndColours.length; i += 2) {
-                ImageEvent e = p.eventForBytes(png((Integer) idsAndColours[i + 1]), "image/png");
+                ImageEvent e = p.eventForBytes(NearestExemplarTagger.solidPng((Integer) idsAndColours[i + 1], 8), "image/png");
                 e.setEventId((String) idsAndColours[i]);
                 e.setAttributes(Map.of(FewShotOperator.DEFAULT_LABEL_SET_ATTRIBUTE, "shapes"));
                 p.send(e).get();
@@ -238,27 +234,12 @@ class FewShotITCase {
     }
 
     private static Exemplar exemplar(String id, int rgb, long publishedMs, String... tags) {
-        return Exemplar.newBuilder().setExemplarId(id).setLabelSet("shapes").setImage(ByteBuffer.wrap(png(rgb)))
+        return Exemplar.newBuilder().setExemplarId(id).setLabelSet("shapes").setImage(ByteBuffer.wrap(NearestExemplarTagger.solidPng(rgb, 8)))
                 .setTags(List.of(tags)).setPublishedAt(Instant.ofEpochMilli(publishedMs)).build();
     }
 
     private static Exemplar tombstone(String id, long publishedMs) {
         return Exemplar.newBuilder().setExemplarId(id).setLabelSet("shapes").setImage(ByteBuffer.allocate(0))
                 .setPublishedAt(Instant.ofEpochMilli(publishedMs)).setDeleted(true).build();
-    }
-
-    private static byte[] png(int rgb) {
-        BufferedImage image = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < 8; y++) {
-            for (int x = 0; x < 8; x++) {
-                image.setRGB(x, y, rgb);
-            }
-        }
-        try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
-            ImageIO.write(image, "png", out);
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -2,7 +2,6 @@ package io.vlmtagger.jobs;
 
 import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.testutils.PipelineHarness;
-import io.vlmtagger.operators.search.lucene.LuceneSearcher;
 import io.vlmtagger.operators.testutils.FakeCaptioner;
 import io.vlmtagger.operators.testutils.FakeImages;
 import io.vlmtagger.operators.testutils.FakeModels;
@@ -131,29 +130,9 @@ class TaggingJobITCase {
             assertThat(deadLetters).filteredOn(d -> d.getStage() == FailureStage.DECODE)
                     .allSatisfy(d -> assertThat(d.getTopic()).isEqualTo("images"));
 
-            assertThat(awaitIndexCount(harness.indexDir(), good, Duration.ofSeconds(20))).isEqualTo(good);
+            assertThat(harness.awaitIndexCount(good, Duration.ofSeconds(20), Duration.ofMillis(500))).isEqualTo(good);
         } finally {
             job.cancel().get();
         }
-    }
-
-    static int awaitIndexCount(Path dir, int expected, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        int count = -1;
-        while (System.nanoTime() < deadline) {
-            if (Files.isDirectory(dir)) {
-                try (LuceneSearcher searcher = new LuceneSearcher(dir)) {
-                    count = searcher.count();
-                    if (count >= expected) {
-                        Thread.sleep(500);
-                        return searcher.count();
-                    }
-                } catch (java.io.IOException notYetCommitted) {
-                    // no commit yet
-                }
-            }
-            Thread.sleep(200);
-        }
-        return count;
     }
 }

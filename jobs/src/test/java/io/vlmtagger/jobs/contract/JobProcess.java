@@ -78,10 +78,6 @@ final class JobProcess implements AutoCloseable {
         return false;
     }
 
-    boolean isAlive() {
-        return process.isAlive();
-    }
-
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {

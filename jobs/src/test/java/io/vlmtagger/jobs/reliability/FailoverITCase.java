@@ -3,7 +3,6 @@ package io.vlmtagger.jobs.reliability;
 import io.vlmtagger.jobs.TaggingJob;
 import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.testutils.PipelineHarness;
-import io.vlmtagger.operators.search.lucene.LuceneSearcher;
 import io.vlmtagger.operators.testutils.FakeCaptioner;
 import io.vlmtagger.operators.testutils.FakeImages;
 import io.vlmtagger.operators.testutils.FakeModels;
@@ -24,7 +23,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -134,7 +132,7 @@ class FailoverITCase {
 
             assertThat(out.size() + dls.size()).as("in = out + dead letters").isEqualTo(total);
 
-            int indexed = awaitIndexCount(harness.indexDir(), GOOD, Duration.ofSeconds(30));
+            int indexed = harness.awaitIndexCount(GOOD, Duration.ofSeconds(30), Duration.ofSeconds(1));
             assertThat(indexed).as("each input once in the search index").isEqualTo(GOOD);
             System.out.printf("failover: in %d, out %d, dead letters %d, indexed %d, model opens %d -> %d%n",
                     total, out.size(), dls.size(), indexed, opensBefore, captioner.devices().size());
@@ -162,28 +160,5 @@ class FailoverITCase {
             values.add(("garbage record " + i).getBytes(StandardCharsets.UTF_8));
         }
         return values;
-    }
-
-    /** The index's document count once it reaches {@code expected} (then a little later, to see extras), or the last count. */
-    static int awaitIndexCount(Path dir, int expected, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        int count = -1;
-        while (System.nanoTime() < deadline) {
-            if (Files.isDirectory(dir)) {
-                try (LuceneSearcher searcher = new LuceneSearcher(dir)) {
-                    count = searcher.count();
-                    if (count >= expected) {
-                        Thread.sleep(1000);
-                        try (LuceneSearcher later = new LuceneSearcher(dir)) {
-                            return later.count();
-                        }
-                    }
-                } catch (java.io.IOException notYetCommitted) {
-                    // no commit yet
-                }
-            }
-            Thread.sleep(200);
-        }
-        return count;
     }
 }

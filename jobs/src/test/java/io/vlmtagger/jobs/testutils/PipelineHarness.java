@@ -4,6 +4,7 @@ import io.vlmtagger.jobs.config.JobConfig;
 import io.vlmtagger.jobs.config.JobOptions;
 import io.vlmtagger.jobs.kafka.EmbeddedKafka;
 import io.vlmtagger.jobs.kafka.TopicReader;
+import io.vlmtagger.operators.search.lucene.LuceneSearcher;
 import io.vlmtagger.schemas.producer.ImageEventProducer;
 import io.vlmtagger.schemas.serde.AvroCodec;
 import io.vlmtagger.schemas.serde.AvroDecodeException;
@@ -46,6 +47,21 @@ public final class PipelineHarness implements AutoCloseable {
 
     public Path indexDir() {
         return workDir.resolve("index");
+    }
+
+    /**
+     * The search index's document count once it holds {@code expected}, read again {@code settle}
+     * later so that extra documents show; the last count when {@code timeout} passes first.
+     */
+    public int awaitIndexCount(int expected, Duration timeout, Duration settle) throws Exception {
+        int count = LuceneSearcher.awaitCount(indexDir(), expected, timeout);
+        if (count < expected) {
+            return count;
+        }
+        Thread.sleep(settle.toMillis());
+        try (LuceneSearcher later = new LuceneSearcher(indexDir())) {
+            return later.count();
+        }
     }
 
     /**

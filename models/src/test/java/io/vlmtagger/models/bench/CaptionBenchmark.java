@@ -3,9 +3,9 @@ package io.vlmtagger.models.bench;
 import io.vlmtagger.models.api.CaptionRequest;
 import io.vlmtagger.models.api.GenerationOptions;
 import io.vlmtagger.models.api.GenerationResult;
-import io.vlmtagger.models.api.PixelValues;
 import io.vlmtagger.models.pipeline.Blip2Captioner;
 import io.vlmtagger.models.runtime.EngineThreads;
+import io.vlmtagger.models.testutil.RandomPixels;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,11 +119,11 @@ public final class CaptionBenchmark {
             System.out.println("|------:|---------:|-------------:|--------:|----------:|-----------:|----------:|------:|");
             Random random = new Random(42);
             // one warm-up call (JIT, allocator pools, lazily loaded weights) before any measurement
-            captioner.caption(List.of(CaptionRequest.of(randomImage(random, 224))), options);
+            captioner.caption(List.of(CaptionRequest.of(RandomPixels.of(random.nextLong(), 224))), options);
             for (int batch : batches) {
                 List<CaptionRequest> requests = new ArrayList<>(batch);
                 for (int i = 0; i < batch; i++) {
-                    requests.add(CaptionRequest.of(randomImage(random, 224)));
+                    requests.add(CaptionRequest.of(RandomPixels.of(random.nextLong(), 224)));
                 }
                 // and one at this batch size: its first call allocates the larger activations
                 // (page faults, allocator growth), as the HF script warms up each batch size
@@ -153,15 +153,8 @@ public final class CaptionBenchmark {
         }
     }
 
-    private static long processCpuNanos() {
+    /** This process's CPU time, all threads. */
+    static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-    }
-
-    private static PixelValues randomImage(Random random, int size) {
-        float[] chw = new float[3 * size * size];
-        for (int i = 0; i < chw.length; i++) {
-            chw[i] = (float) random.nextGaussian();
-        }
-        return new PixelValues(chw, 3, size, size);
     }
 }

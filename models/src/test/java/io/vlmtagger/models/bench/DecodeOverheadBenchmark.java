@@ -7,12 +7,11 @@ import io.vlmtagger.models.api.CaptionRequest;
 import io.vlmtagger.models.api.ChatRequest;
 import io.vlmtagger.models.api.GenerationOptions;
 import io.vlmtagger.models.api.GenerationResult;
-import io.vlmtagger.models.api.PixelValues;
 import io.vlmtagger.models.api.Timings;
 import io.vlmtagger.models.pipeline.Blip2Captioner;
 import io.vlmtagger.models.pipeline.LlavaChatModel;
 import io.vlmtagger.models.runtime.EngineThreads;
-import java.lang.management.ManagementFactory;
+import io.vlmtagger.models.testutil.RandomPixels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -162,13 +161,13 @@ public final class DecodeOverheadBenchmark {
         double prefill = 0;
         double vision = 0;
         for (int r = 0; r < s.repeats(); r++) {
-            long c0 = cpuNanos();
+            long c0 = CaptionBenchmark.processCpuNanos();
             long k0 = kernelCalls();
             Timings longRun = model.generate(batch, n).get(0).timings();
-            long c1 = cpuNanos();
+            long c1 = CaptionBenchmark.processCpuNanos();
             long k1 = kernelCalls();
             Timings shortRun = model.generate(batch, 2).get(0).timings();
-            long c2 = cpuNanos();
+            long c2 = CaptionBenchmark.processCpuNanos();
             long k2 = kernelCalls();
             wall[r] = (longRun.decodeMs() - shortRun.decodeMs()) / (n - 2);
             // CPU of the whole long call minus the short one, vision and prefill alike in both
@@ -273,13 +272,13 @@ public final class DecodeOverheadBenchmark {
                 Blip2Captioner captioner = Blip2Captioner.builder().setCheckpoint(dir).optDevice(s.device())
                         .optDtype(s.dtype()).build();
                 return model(captioner::close, (batch, tokens) -> captioner.caption(
-                        repeat(batch, i -> CaptionRequest.of(image(random, size))), options(tokens)));
+                        repeat(batch, i -> CaptionRequest.of(RandomPixels.of(random.nextLong(), size))), options(tokens)));
             }
             case "llava" -> {
                 LlavaChatModel chat = LlavaChatModel.builder().setCheckpoint(dir).optDevice(s.device())
                         .optDtype(s.dtype()).build();
                 return model(chat::close, (batch, tokens) -> chat.answer(
-                        repeat(batch, i -> new ChatRequest(image(random, size), List.of(), "what is in the image ?")),
+                        repeat(batch, i -> new ChatRequest(RandomPixels.of(random.nextLong(), size), List.of(), "what is in the image ?")),
                         options(tokens)));
             }
             default -> throw new IllegalArgumentException("--models takes blip2 and/or llava, got " + name);
@@ -316,14 +315,6 @@ public final class DecodeOverheadBenchmark {
         return GenerationOptions.builder().optMaxNewTokens(tokens).optMinNewTokens(tokens).build();
     }
 
-    private static PixelValues image(Random random, int size) {
-        float[] chw = new float[3 * size * size];
-        for (int i = 0; i < chw.length; i++) {
-            chw[i] = (float) random.nextGaussian();
-        }
-        return new PixelValues(chw, 3, size, size);
-    }
-
     /** Native calls counted by the kernels, if this build has them (0 otherwise: DJL ops are not counted). */
     private static long kernelCalls() {
         try {
@@ -331,10 +322,6 @@ public final class DecodeOverheadBenchmark {
         } catch (ReflectiveOperationException e) {
             return 0;
         }
-    }
-
-    private static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static double median(double[] values) {

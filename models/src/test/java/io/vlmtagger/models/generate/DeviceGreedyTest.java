@@ -10,6 +10,7 @@ import io.vlmtagger.models.llava.LlavaModel;
 import io.vlmtagger.models.llava.MergedInputs;
 import io.vlmtagger.models.testutil.FixtureCheckpoints;
 import io.vlmtagger.models.testutil.FixtureTensors;
+import io.vlmtagger.models.testutil.StepHookDecoder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,45 +25,13 @@ class DeviceGreedyTest {
     private static final GenerationOptions WITH_PROCESSORS = GenerationOptions.builder().optMaxNewTokens(10)
             .optMinNewTokens(6).optRepetitionPenalty(1.3f).build();
 
-    /** The same decoder without its device loop: the generator falls back to the host loop. */
-    private static CausalDecoder hostOnly(CausalDecoder d) {
-        return new CausalDecoder() {
-            @Override
-            public NDArray embed(NDArray inputIds) {
-                return d.embed(inputIds);
-            }
-
-            @Override
-            public NDArray forward(NDArray inputsEmbeds, NDArray attentionMask, KvCache cache) {
-                return d.forward(inputsEmbeds, attentionMask, cache);
-            }
-
-            @Override
-            public NDArray forwardLast(NDArray inputsEmbeds, NDArray attentionMask, KvCache cache) {
-                return d.forwardLast(inputsEmbeds, attentionMask, cache);
-            }
-
-            @Override
-            public KvCache newCache() {
-                return d.newCache();
-            }
-
-            @Override
-            public int vocabSize() {
-                return d.vocabSize();
-            }
-
-            @Override
-            public int maxPositions() {
-                return d.maxPositions();
-            }
-        };
-    }
-
     private static void assertSameTokens(CausalDecoder decoder, GenerationInput input, long eos, long pad) {
         assertThat(decoder).isInstanceOf(DeviceGreedy.class);
+        // the same decoder behind a pass-through without the device loop: the host loop runs
+        CausalDecoder hostOnly = new StepHookDecoder(decoder, n -> { });
+        assertThat(hostOnly).isNotInstanceOf(DeviceGreedy.class);
         Generator device = Generator.builder().setDecoder(decoder).setEosTokenIds(eos).optPadTokenId(pad).build();
-        Generator host = Generator.builder().setDecoder(hostOnly(decoder)).setEosTokenIds(eos).optPadTokenId(pad).build();
+        Generator host = Generator.builder().setDecoder(hostOnly).setEosTokenIds(eos).optPadTokenId(pad).build();
         for (GenerationOptions options : List.of(GenerationOptions.greedy(10), WITH_PROCESSORS)) {
             GeneratedSequences a = device.generate(input, options);
             GeneratedSequences b = host.generate(input, options);

@@ -36,11 +36,6 @@ public final class NativeMemoryProbe {
         return (info.uordblks.longValue() + info.hblkhd.longValue()) / 1024;
     }
 
-    /** malloc's free memory kept for reuse ({@code fordblks}), in kB: allocator pools, not leaks. */
-    public static long mallocFreeKb() {
-        return LibC.INSTANCE.mallinfo2().fordblks.longValue() / 1024;
-    }
-
     /** glibc's {@code struct mallinfo2} (2.33+): ten {@code size_t} counters. */
     public static class MallInfo2 extends Structure implements Structure.ByValue {
         public NativeLong arena;
@@ -61,14 +56,12 @@ public final class NativeMemoryProbe {
         }
     }
 
-    /** The C library's malloc statistics (and malloc/free, for tests that inject a leak). */
+    /** The C library's malloc statistics (and malloc, for tests that inject a leak). */
     public interface LibC extends Library {
         LibC INSTANCE = Native.load("c", LibC.class);
 
         MallInfo2 mallinfo2();
 
         com.sun.jna.Pointer malloc(long size);
-
-        void free(com.sun.jna.Pointer p);
     }
 }
