@@ -36,14 +36,6 @@ public record TrainOptions(Path output, int steps, int batchSize, float learning
         return new TrainOptions(output, newSteps, batchSize, learningRate, weightDecay, seed, sizes, queries, logEvery, saveEvery, initFrom, probeWeight);
     }
 
-    public TrainOptions withBatchSize(int newBatch) {
-        return new TrainOptions(output, steps, newBatch, learningRate, weightDecay, seed, sizes, queries, logEvery, saveEvery, initFrom, probeWeight);
-    }
-
-    public TrainOptions withLogEvery(int every) {
-        return new TrainOptions(output, steps, batchSize, learningRate, weightDecay, seed, sizes, queries, every, saveEvery, initFrom, probeWeight);
-    }
-
     /**
      * {@code --out DIR [--steps N] [--batch N] [--lr X] [--wd X] [--seed N] [--hidden N] [--layers N] [--patch N] [--log-every N]
      * [--save-every N] [--init-from DIR] [--probe-weight X]} (a snapshot of the weights every N steps, 0 = only at the end;

@@ -61,6 +61,14 @@ public final class ShapesDataset {
 
     /** A generator for the scene at {@code index} (also for the questions asked about it). */
     public Random random(int index) {
+        return random(seed, index);
+    }
+
+    /**
+     * A generator for item {@code index} of the data set drawn with {@code seed}: a SplitMix64
+     * mix of the two, so that neighbouring indices and seeds give unrelated streams.
+     */
+    public static Random random(long seed, int index) {
         long x = seed * 0x9E3779B97F4A7C15L + index * 0xC2B2AE3D27D4EB4FL + 0x165667B19E3779F9L;
         x = (x ^ (x >>> 30)) * 0xBF58476D1CE4E5B9L;
         x = (x ^ (x >>> 27)) * 0x94D049BB133111EBL;

@@ -1,5 +1,6 @@
 package io.vlmtagger.training.fewshot;
 
+import io.vlmtagger.training.dataset.ShapesDataset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -68,9 +69,6 @@ public final class Episodes {
     }
 
     private Random random(int index) {
-        long x = seed * 0x9E3779B97F4A7C15L + index * 0xC2B2AE3D27D4EB4FL + 0x165667B19E3779F9L;
-        x = (x ^ (x >>> 30)) * 0xBF58476D1CE4E5B9L;
-        x = (x ^ (x >>> 27)) * 0x94D049BB133111EBL;
-        return new Random(x ^ (x >>> 31));
+        return ShapesDataset.random(seed, index);
     }
 }

@@ -101,6 +101,7 @@ public final class FewShotTrainer {
             Future<FewShotBatch> next = prefetch.submit(() -> batchOf(episodes, 0, size, firstK, tokens, preprocessor,
                     renderer));
             long modelNs = 0;
+            List<FewShotBatch> heldOut = null; // built at the first check, the same batches at every check
             for (int step = 0; step < options.steps(); step++) {
                 FewShotBatch batch = take(next);
                 int nextStep = step + 1;
@@ -127,8 +128,14 @@ public final class FewShotTrainer {
                             (System.nanoTime() - start) / 1e9, modelNs / 1e6 / (step + 1)));
                 }
                 if (log != null && options.checkEvery() > 0 && ((step + 1) % options.checkEvery() == 0 || last)) {
+                    if (heldOut == null) {
+                        heldOut = new ArrayList<>();
+                        for (int k = MIN_K; k <= MAX_K; k++) {
+                            heldOut.add(batchOf(check, k * 100_000, 24, k, tokens, preprocessor, renderer));
+                        }
+                    }
                     log.accept(String.format("  held-out check at step %d: %s", step + 1,
-                            check(params, frozen, config, dir, check, tokens, preprocessor, renderer, root)));
+                            check(params, frozen, config, dir, heldOut, root)));
                 }
                 if (options.saveEvery() > 0 && (step + 1) % options.saveEvery() == 0 && !last) {
                     save(dir, params, frozen);
@@ -181,14 +188,14 @@ public final class FewShotTrainer {
         return TrainBlocks.crossEntropy(logits, batch.targets(), batch.weights()).add(probe.loss(batch, m));
     }
 
-    /** Greedy accuracy of the query's label (argmax at its position) on a held-out batch per k, no gradients. */
-    private static String check(ParameterSet params, Map<String, NDArray> frozen, IdeficsConfig config, Path dir, Episodes held,
-            FewShotTokens tokens, ImagePreprocessor preprocessor, ShapesDataset renderer, NDManager root) {
+    /** Greedy accuracy of the query's label (argmax at its position) on the held-out batches (one per k), no gradients. */
+    private static String check(ParameterSet params, Map<String, NDArray> frozen, IdeficsConfig config, Path dir,
+            List<FewShotBatch> heldOut, NDManager root) {
         StringBuilder sb = new StringBuilder();
         int right = 0;
         int total = 0;
-        for (int k = MIN_K; k <= MAX_K; k++) {
-            FewShotBatch b = batchOf(held, k * 100_000, 24, k, tokens, preprocessor, renderer);
+        for (FewShotBatch b : heldOut) {
+            int k = b.k();
             try (NDManager m = root.newSubManager();
                     IdeficsModel model = IdeficsModel.of(config, ParameterSet.stepStore(dir, weights(params, frozen), m))) {
                 NDArray vision = model.visionLastHiddenState(b.pixels(m));

@@ -70,11 +70,6 @@ public final class FewShotVocabulary {
                 IMAGE_TOKEN);
     }
 
-    /** First and last base id of label words ({@code [first, end)}). */
-    public static int firstLabelId() {
-        return 4 + PROMPT_WORDS.size();
-    }
-
     private static List<String> promptWords() {
         Set<String> words = new LinkedHashSet<>();
         String text = (FewShotPrompt.DEFAULT_INSTRUCTION + " " + FewShotPrompt.ANSWER_PREFIX + " , .")
