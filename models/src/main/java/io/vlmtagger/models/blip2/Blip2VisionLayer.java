@@ -1,9 +1,6 @@
 package io.vlmtagger.models.blip2;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import io.vlmtagger.models.config.Blip2VisionConfig;
 import io.vlmtagger.models.weights.Weights;
 import java.util.List;
@@ -41,15 +38,9 @@ final class Blip2VisionLayer {
             return attn.get("qkv.bias", 3L * d);
         }
         if (!qkvBiasEnabled) {
-            return attn.manager().zeros(new Shape(3L * d), attn.dataType());
+            return attn.zeros(3L * d);
         }
-        NDArray q = attn.take("q_bias", d);
-        NDArray v = attn.take("v_bias", d);
-        NDArray zeroKeyBias = attn.manager().zeros(new Shape(d), q.getDataType());
-        NDArray fused = NDArrays.concat(new NDList(q, zeroKeyBias, v)); // [3D], in the model's manager like q
-        q.close();
-        v.close();
-        zeroKeyBias.close();
-        return fused;
+        // [3D], in the model's manager like q
+        return Weights.fuse(attn.take("q_bias", d), attn.zeros(d), attn.take("v_bias", d));
     }
 }

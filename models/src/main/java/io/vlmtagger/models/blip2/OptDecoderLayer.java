@@ -1,9 +1,6 @@
 package io.vlmtagger.models.blip2;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import io.vlmtagger.models.config.OptConfig;
 import io.vlmtagger.models.weights.Weights;
 import java.util.List;
@@ -26,7 +23,7 @@ final class OptDecoderLayer {
         NDArray[] ln1 = layerNorm(w.sub("self_attn_layer_norm."), c);
         NDArray[] ln2 = layerNorm(w.sub("final_layer_norm."), c);
         this.weights = List.of(ln1[0], ln1[1],
-                fuse(attn, "weight", scaling, d, d), bias ? fuse(attn, "bias", scaling, d) : zeros(w, 3L * d),
+                fuse(attn, "weight", scaling, d, d), bias ? fuse(attn, "bias", scaling, d) : w.zeros(3L * d),
                 attn.get("out_proj.weight", d, d), bias(attn.sub("out_proj."), bias, d),
                 ln2[0], ln2[1],
                 w.get("fc1.weight", c.ffnDim(), d), bias(w.sub("fc1."), bias, c.ffnDim()),
@@ -41,15 +38,9 @@ final class OptDecoderLayer {
     /** {@code cat(q_proj.<kind> * scaling, k_proj.<kind>, v_proj.<kind>)} along the rows; the parts are freed. */
     private static NDArray fuse(Weights attn, String kind, float scaling, long... shape) {
         NDArray q = attn.take("q_proj." + kind, shape);
-        NDArray k = attn.take("k_proj." + kind, shape);
-        NDArray v = attn.take("v_proj." + kind, shape);
         NDArray qScaled = q.mul(scaling);
-        NDArray fused = NDArrays.concat(new NDList(qScaled, k, v));
         q.close();
-        qScaled.close();
-        k.close();
-        v.close();
-        return fused;
+        return Weights.fuse(qScaled, attn.take("k_proj." + kind, shape), attn.take("v_proj." + kind, shape));
     }
 
     static NDArray[] layerNorm(Weights w, OptConfig c) {
@@ -57,15 +48,11 @@ final class OptDecoderLayer {
             return new NDArray[] {w.get("weight", c.hiddenSize()), w.get("bias", c.hiddenSize())};
         }
         return new NDArray[] {
-            w.manager().ones(new Shape(c.hiddenSize()), w.dataType()), zeros(w, c.hiddenSize())
+            w.ones(c.hiddenSize()), w.zeros(c.hiddenSize())
         };
     }
 
     private static NDArray bias(Weights w, boolean present, long size) {
-        return present ? w.get("bias", size) : zeros(w, size);
-    }
-
-    static NDArray zeros(Weights w, long size) {
-        return w.manager().zeros(new Shape(size), w.dataType());
+        return present ? w.get("bias", size) : w.zeros(size);
     }
 }

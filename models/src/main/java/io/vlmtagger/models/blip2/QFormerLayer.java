@@ -1,8 +1,6 @@
 package io.vlmtagger.models.blip2;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import io.vlmtagger.models.config.QFormerConfig;
 import io.vlmtagger.models.weights.Weights;
 import java.util.ArrayList;
@@ -63,8 +61,6 @@ final class QFormerLayer {
                 parts.add(attn.take(name + "." + kind, shape));
             }
         }
-        NDArray fused = NDArrays.concat(new NDList(parts));
-        parts.forEach(NDArray::close);
-        return fused;
+        return Weights.fuse(parts);
     }
 }

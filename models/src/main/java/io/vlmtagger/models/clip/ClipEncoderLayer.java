@@ -1,8 +1,6 @@
 package io.vlmtagger.models.clip;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import io.vlmtagger.models.config.ClipVisionConfig;
 import io.vlmtagger.models.weights.Weights;
 import java.util.List;
@@ -36,13 +34,7 @@ public final class ClipEncoderLayer {
     }
 
     private static NDArray fuse(Weights attn, String kind, long... shape) {
-        NDArray q = attn.take("q_proj." + kind, shape);
-        NDArray k = attn.take("k_proj." + kind, shape);
-        NDArray v = attn.take("v_proj." + kind, shape);
-        NDArray fused = NDArrays.concat(new NDList(q, k, v));
-        q.close();
-        k.close();
-        v.close();
-        return fused;
+        return Weights.fuse(attn.take("q_proj." + kind, shape), attn.take("k_proj." + kind, shape),
+                attn.take("v_proj." + kind, shape));
     }
 }

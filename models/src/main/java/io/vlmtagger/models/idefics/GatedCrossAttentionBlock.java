@@ -1,9 +1,6 @@
 package io.vlmtagger.models.idefics;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import io.vlmtagger.models.config.LlamaConfig;
 import io.vlmtagger.models.weights.Weights;
 import java.util.List;
@@ -41,19 +38,15 @@ public final class GatedCrossAttentionBlock {
         NDArray denseGate = w.get("alpha_dense", gateShape).tanh();
         attnGate.attach(w.manager());
         denseGate.attach(w.manager());
-        NDArray gate = w.take("mlp.gate_proj.weight", ff, h);
-        NDArray up = w.take("mlp.up_proj.weight", ff, h);
-        NDArray gateUp = NDArrays.concat(new NDList(gate, up));
-        gate.close();
-        up.close();
+        NDArray gateUp = Weights.fuse(w.take("mlp.gate_proj.weight", ff, h), w.take("mlp.up_proj.weight", ff, h));
         this.weights = List.of(
                 w.get("input_layernorm.weight", h),
                 a.get("q_proj.weight", h, h),
                 a.get("o_proj.weight", h, h),
-                config.qkLayerNorms() ? a.get("q_layer_norm.weight", d) : ones(w, d),
+                config.qkLayerNorms() ? a.get("q_layer_norm.weight", d) : w.ones(d),
                 a.get("k_proj.weight", h, imageDim),
                 a.get("v_proj.weight", h, imageDim),
-                config.qkLayerNorms() ? a.get("k_layer_norm.weight", d) : ones(w, d),
+                config.qkLayerNorms() ? a.get("k_layer_norm.weight", d) : w.ones(d),
                 w.get("post_attention_layernorm.weight", h),
                 gateUp,
                 w.get("mlp.down_proj.weight", h, ff),
@@ -64,9 +57,5 @@ public final class GatedCrossAttentionBlock {
     /** The 12 arrays of this block, in {@code idefics.ts}'s order. */
     public List<NDArray> weights() {
         return weights;
-    }
-
-    private static NDArray ones(Weights w, long size) {
-        return w.manager().ones(new Shape(size), w.dataType());
     }
 }

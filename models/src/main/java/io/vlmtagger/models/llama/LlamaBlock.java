@@ -1,9 +1,6 @@
 package io.vlmtagger.models.llama;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import io.vlmtagger.models.config.LlamaConfig;
 import io.vlmtagger.models.weights.Weights;
 import java.util.List;
@@ -26,34 +23,21 @@ public final class LlamaBlock {
         long ff = c.intermediateSize();
         Weights attn = w.sub("self_attn.");
         NDArray qkvBias = c.attentionBias()
-                ? fuse(attn.take("q_proj.bias", q), attn.take("k_proj.bias", kv), attn.take("v_proj.bias", kv))
-                : zeros(w, q + 2 * kv);
+                ? Weights.fuse(attn.take("q_proj.bias", q), attn.take("k_proj.bias", kv), attn.take("v_proj.bias", kv))
+                : w.zeros(q + 2 * kv);
         this.weights = List.of(
                 w.get("input_layernorm.weight", h),
-                fuse(attn.take("q_proj.weight", q, h), attn.take("k_proj.weight", kv, h), attn.take("v_proj.weight", kv, h)),
+                Weights.fuse(attn.take("q_proj.weight", q, h), attn.take("k_proj.weight", kv, h), attn.take("v_proj.weight", kv, h)),
                 qkvBias,
                 attn.get("o_proj.weight", h, q),
-                c.attentionBias() ? attn.get("o_proj.bias", h) : zeros(w, h),
+                c.attentionBias() ? attn.get("o_proj.bias", h) : w.zeros(h),
                 w.get("post_attention_layernorm.weight", h),
-                fuse(w.take("mlp.gate_proj.weight", ff, h), w.take("mlp.up_proj.weight", ff, h)),
+                Weights.fuse(w.take("mlp.gate_proj.weight", ff, h), w.take("mlp.up_proj.weight", ff, h)),
                 w.get("mlp.down_proj.weight", h, ff));
     }
 
     /** The 8 arrays of this block, in {@code llama_layer}'s order. */
     public List<NDArray> weights() {
         return weights;
-    }
-
-    /** The parts stacked along the rows; the parts are freed. */
-    private static NDArray fuse(NDArray... parts) {
-        NDArray fused = NDArrays.concat(new NDList(parts));
-        for (NDArray p : parts) {
-            p.close();
-        }
-        return fused;
-    }
-
-    private static NDArray zeros(Weights w, long size) {
-        return w.manager().zeros(new Shape(size), w.dataType());
     }
 }

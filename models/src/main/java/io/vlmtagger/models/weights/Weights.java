@@ -1,8 +1,12 @@
 package io.vlmtagger.models.weights;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -58,5 +62,30 @@ public final class Weights {
 
     public DataType dataType() {
         return store.dataType();
+    }
+
+    /** A model-lifetime {@code [size]} array of zeros in the compute dtype (an absent bias). */
+    public NDArray zeros(long size) {
+        return manager().zeros(new Shape(size), dataType());
+    }
+
+    /** A model-lifetime {@code [size]} array of ones in the compute dtype (an absent norm weight). */
+    public NDArray ones(long size) {
+        return manager().ones(new Shape(size), dataType());
+    }
+
+    /**
+     * The parts concatenated along the rows (a fused q/k/v or gate/up projection, built once at
+     * load); the parts are freed.
+     */
+    public static NDArray fuse(NDArray... parts) {
+        return fuse(List.of(parts));
+    }
+
+    /** As {@link #fuse(NDArray...)}. */
+    public static NDArray fuse(List<NDArray> parts) {
+        NDArray fused = NDArrays.concat(new NDList(parts));
+        parts.forEach(NDArray::close);
+        return fused;
     }
 }
