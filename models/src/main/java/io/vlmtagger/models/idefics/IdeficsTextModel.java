@@ -64,11 +64,7 @@ public final class IdeficsTextModel implements AutoCloseable {
         this.dataType = model.dataType();
         this.kernels = Kernels.load(model.store().device(), KernelModule.IDEFICS);
         this.weights = kernels.list(list);
-        List<NDArray> empties = new ArrayList<>(numLayers);
-        for (int i = 0; i < numLayers; i++) {
-            empties.add(model.manager().create(new Shape(0), dataType));
-        }
-        this.noCache = kernels.list(empties);
+        this.noCache = CacheArgs.noCache(kernels, numLayers, dataType, model.manager());
         this.cfg = new long[] {
             numLayers, text.numAttentionHeads(), text.numKeyValueHeads(),
             Activation.fromConfig(text.hiddenAct()).kernelCode(), config.crossLayerInterval(),
@@ -111,15 +107,7 @@ public final class IdeficsTextModel implements AutoCloseable {
      */
     public NDArray hiddenStates(NDArray inputsEmbeds, NDArray attentionMask, LayerKvCache cache, ImageContext image,
             Probe probe) {
-        long newLength = inputsEmbeds.getShape().get(1);
-        long total = attentionMask.getShape().get(1);
-        long past = cache == null ? 0 : cache.length();
-        if (past + newLength != total) {
-            throw new IllegalArgumentException("attention mask covers " + total + " positions but the cache holds "
-                    + past + " and " + newLength + " are new");
-        }
-        NDArray mask64 = attentionMask.getDataType() == DataType.INT64
-                ? attentionMask : attentionMask.toType(DataType.INT64, false);
+        NDArray mask64 = CacheArgs.mask(inputsEmbeds, attentionMask, cache);
         NDManager out = inputsEmbeds.getManager();
         NDList keys = new NDList();
         NDList values = new NDList();

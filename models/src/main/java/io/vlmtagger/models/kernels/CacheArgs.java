@@ -44,6 +44,38 @@ public final class CacheArgs implements AutoCloseable {
         }
     }
 
+    /**
+     * One empty tensor per layer as a kernel list: what a model passes as {@code kcs} and {@code
+     * vcs} to a call without a cache. Built once per model, in its {@code manager}.
+     */
+    public static TensorList noCache(Kernels kernels, int layers, DataType type, NDManager manager) {
+        List<NDArray> empties = new ArrayList<>(layers);
+        for (int i = 0; i < layers; i++) {
+            empties.add(manager.create(new Shape(0), type));
+        }
+        return kernels.list(empties);
+    }
+
+    /**
+     * {@code attentionMask [B, P + T]} as int64, after checking that it covers the {@code P}
+     * positions {@code cache} holds (0 without one) and the {@code T} new ones of {@code inputsEmbeds}.
+     */
+    public static NDArray mask(NDArray inputsEmbeds, NDArray attentionMask, LayerKvCache cache) {
+        long t = inputsEmbeds.getShape().get(1);
+        long total = attentionMask.getShape().get(1);
+        long past = cache == null ? 0 : cache.length();
+        if (past + t != total) {
+            throw new IllegalArgumentException("attention mask covers " + total + " positions but the cache holds "
+                    + past + " and " + t + " are new");
+        }
+        return int64(attentionMask);
+    }
+
+    /** {@code mask} as the kernels take masks: int64 (the same array when it is one). */
+    public static NDArray int64(NDArray mask) {
+        return mask.getDataType() == DataType.INT64 ? mask : mask.toType(DataType.INT64, false);
+    }
+
     private NDArray orEmpty(NDArray a, DataType type) {
         if (a != null) {
             return a;

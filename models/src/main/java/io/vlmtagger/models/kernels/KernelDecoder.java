@@ -46,11 +46,7 @@ public class KernelDecoder implements CausalDecoder, DeviceGreedy, AutoCloseable
         this.cfg = cfg.clone();
         this.fcfg = fcfg.clone();
         this.geometry = geometry;
-        List<NDArray> empties = new ArrayList<>(geometry.layers());
-        for (int i = 0; i < geometry.layers(); i++) {
-            empties.add(manager.create(new Shape(0), geometry.dataType()));
-        }
-        this.noCache = kernels.list(empties);
+        this.noCache = CacheArgs.noCache(kernels, geometry.layers(), geometry.dataType(), manager);
     }
 
     @Override
@@ -70,9 +66,9 @@ public class KernelDecoder implements CausalDecoder, DeviceGreedy, AutoCloseable
 
     /** Runs a forward method with the cache lists and the mode, and puts the returned caches back. */
     private NDArray run(String method, NDArray inputsEmbeds, NDArray attentionMask, KvCache cache) {
-        LayerKvCache c = checked(inputsEmbeds, attentionMask, cache);
+        LayerKvCache c = checked(cache);
         NDManager out = inputsEmbeds.getManager();
-        KernelCall call = kernels.call(method).tensor(inputsEmbeds).tensor(mask64(attentionMask))
+        KernelCall call = kernels.call(method).tensor(inputsEmbeds).tensor(CacheArgs.mask(inputsEmbeds, attentionMask, c))
                 .list(weights).ints(cfg).floats(fcfg);
         try (CacheArgs caches = new CacheArgs(c, noCache, geometry.layers(), geometry.dataType(), out)) {
             caches.addTo(call);
@@ -82,24 +78,12 @@ public class KernelDecoder implements CausalDecoder, DeviceGreedy, AutoCloseable
         }
     }
 
-    private LayerKvCache checked(NDArray inputsEmbeds, NDArray attentionMask, KvCache cache) {
+    private static LayerKvCache checked(KvCache cache) {
         if (cache != null && !(cache instanceof LayerKvCache)) {
             throw new IllegalArgumentException("this decoder needs the cache from its newCache(), got "
                     + cache.getClass().getName());
         }
-        LayerKvCache c = (LayerKvCache) cache;
-        long t = inputsEmbeds.getShape().get(1);
-        long total = attentionMask.getShape().get(1);
-        long past = c == null ? 0 : c.length();
-        if (past + t != total) {
-            throw new IllegalArgumentException("attention mask covers " + total + " positions but the cache holds "
-                    + past + " and " + t + " are new");
-        }
-        return c;
-    }
-
-    private static NDArray mask64(NDArray mask) {
-        return mask.getDataType() == DataType.INT64 ? mask : mask.toType(DataType.INT64, false);
+        return (LayerKvCache) cache;
     }
 
     @Override
@@ -119,7 +103,7 @@ public class KernelDecoder implements CausalDecoder, DeviceGreedy, AutoCloseable
 
     @Override
     public Session startGreedy(NDArray inputsEmbeds, NDArray attentionMask, Settings settings, long[][] context) {
-        return new GreedySession(inputsEmbeds, mask64(attentionMask), settings, context);
+        return new GreedySession(inputsEmbeds, CacheArgs.int64(attentionMask), settings, context);
     }
 
     @Override
