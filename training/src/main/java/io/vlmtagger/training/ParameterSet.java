@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.vlmtagger.models.weights.SafetensorsFile;
 import io.vlmtagger.models.weights.WeightStore;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -46,17 +47,8 @@ public final class ParameterSet implements AutoCloseable {
             return initializing(parent, seed);
         }
         try (NDManager scratch = parent.newSubManager()) {
-            ai.djl.ndarray.NDList list = ai.djl.ndarray.NDList.decode(scratch,
-                    java.nio.file.Files.readAllBytes(initFrom.resolve("model.safetensors")));
-            Map<String, NDArray> tensors = new LinkedHashMap<>();
-            for (NDArray a : list) {
-                tensors.put(a.getName(), a);
-            }
-            ParameterSet set = of(parent, tensors);
             // parameters a checkpoint does not hold (the training-only probe heads) start fresh
-            return new ParameterSet(set, new Random(seed));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot read weights from " + initFrom, e);
+            return startingFrom(parent, SafetensorsFile.open(initFrom.resolve("model.safetensors")).readAll(scratch), seed);
         }
     }
 

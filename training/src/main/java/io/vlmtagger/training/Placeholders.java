@@ -1,11 +1,9 @@
 package io.vlmtagger.training;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import io.vlmtagger.models.weights.SafetensorsFile;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -53,13 +51,12 @@ public final class Placeholders {
 
     /** Rewrites the checkpoint's weights with every weight matrix (2 or more dimensions) times {@link #WEIGHT_SCALE}. */
     private static void scaleMatrices(Path dir) throws IOException {
-        try (NDManager manager = NDManager.newBaseManager();
-                InputStream in = Files.newInputStream(dir.resolve("model.safetensors"))) {
+        try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> scaled = new LinkedHashMap<>();
-            for (NDArray t : NDList.decode(manager, in)) {
-                boolean matrix = t.getShape().dimension() >= 2 && t.getName().endsWith("weight");
-                scaled.put(t.getName(), matrix ? t.mul(WEIGHT_SCALE) : t);
-            }
+            SafetensorsFile.open(dir.resolve("model.safetensors")).readAll(manager).forEach((name, t) -> {
+                boolean matrix = t.getShape().dimension() >= 2 && name.endsWith("weight");
+                scaled.put(name, matrix ? t.mul(WEIGHT_SCALE) : t);
+            });
             CheckpointWriter.writeWeights(dir, scaled);
         }
     }

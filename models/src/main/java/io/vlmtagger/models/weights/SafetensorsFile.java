@@ -199,14 +199,20 @@ public final class SafetensorsFile {
         return out;
     }
 
-    /** Reads every tensor in stored precision (BF16 as float32, F16 as float16), keyed by name. */
+    /** Reads every tensor in stored precision (BF16 as float32, F16 as float16), keyed by name in file order. */
     public Map<String, NDArray> readAll(NDManager manager) {
         Map<String, NDArray> out = new LinkedHashMap<>();
-        for (Entry e : entries.values()) {
-            DataType t = e.dtype() == SafetensorsDtype.F16 ? DataType.FLOAT16 : DataType.FLOAT32;
-            out.put(e.name(), read(manager, e.name(), t));
+        for (String name : entries.keySet()) {
+            out.put(name, readStored(manager, name));
         }
         return out;
+    }
+
+    /** Reads one tensor in stored precision (BF16 as float32, F16 as float16). */
+    public NDArray readStored(NDManager manager, String name) {
+        Entry e = entries.get(name);
+        DataType t = e != null && e.dtype() == SafetensorsDtype.F16 ? DataType.FLOAT16 : DataType.FLOAT32;
+        return read(manager, name, t);
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {

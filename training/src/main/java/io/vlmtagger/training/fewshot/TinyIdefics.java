@@ -1,15 +1,14 @@
 package io.vlmtagger.training.fewshot;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vlmtagger.models.weights.CheckpointDirectory;
+import io.vlmtagger.models.weights.SafetensorsFile;
 import io.vlmtagger.training.CheckpointWriter;
 import io.vlmtagger.training.TinyVocabulary;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -91,9 +90,11 @@ public final class TinyIdefics {
     public static Map<String, NDArray> initialWeights(NDManager m, Sizes s, long seed, Path llava) throws IOException {
         Init t = new Init(m, new Random(seed), new LinkedHashMap<>());
         int v = VISION_WIDTH;
-        for (NDArray a : NDList.decode(m, Files.readAllBytes(llava.resolve("model.safetensors")))) {
-            if (a.getName().startsWith(LLAVA_VISION)) {
-                String name = VISION + a.getName().substring(LLAVA_VISION.length());
+        SafetensorsFile llavaWeights = SafetensorsFile.open(llava.resolve("model.safetensors"));
+        for (String key : llavaWeights.entries().keySet()) {
+            if (key.startsWith(LLAVA_VISION)) { // only the vision tower: the rest of LLaVA is not read
+                String name = VISION + key.substring(LLAVA_VISION.length());
+                NDArray a = llavaWeights.readStored(m, key);
                 a.setName(name);
                 t.out().put(name, a);
             }
