@@ -12,7 +12,6 @@ import io.vlmtagger.training.dataset.Scene;
 import io.vlmtagger.training.dataset.ShapesDataset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 /**
  * A training batch of episodes with the same number of exemplars {@code k}, as the serving tagger
@@ -24,10 +23,9 @@ import java.util.Random;
  * <p>Targets: the query's label, its full stop and {@code </s>}; and the label of every exemplar
  * whose value an earlier exemplar of the row already showed (predictable in context too).
  *
- * @param scenes the rendered scenes, image {@code n} of row {@code b} at {@code b * (k + 1) + n}
  * @param pixels {@code [B, k + 1, 3, S, S]} flattened
  */
-record FewShotBatch(int k, List<Episode> episodes, List<Scene> scenes, float[] pixels, int imageSize, long[] ids,
+record FewShotBatch(int k, List<Episode> episodes, float[] pixels, int imageSize, long[] ids,
         int length, long[] targets, float[] weights, long[] imageMask, long[] probePositions, long[][] probeTargets) {
 
     static FewShotBatch of(List<Episode> episodes, FewShotTokens tokens, ImagePreprocessor preprocessor,
@@ -35,7 +33,6 @@ record FewShotBatch(int k, List<Episode> episodes, List<Scene> scenes, float[] p
         int b = episodes.size();
         int k = episodes.get(0).k();
         int n = k + 1;
-        List<Scene> scenes = new ArrayList<>(b * n);
         float[] pixels = null;
         int size = 0;
         long[][] rows = new long[b][];
@@ -44,13 +41,9 @@ record FewShotBatch(int k, List<Episode> episodes, List<Scene> scenes, float[] p
             if (e.k() != k) {
                 throw new IllegalArgumentException("a batch needs one k: episode " + r + " has " + e.k() + ", not " + k);
             }
-            Random random = new Random(e.seed());
-            List<Look> looks = new ArrayList<>(e.exemplars());
-            looks.add(e.query());
+            List<Scene> scenes = e.scenes(renderer, r * n);
             for (int i = 0; i < n; i++) {
-                Scene scene = looks.get(i).scene(renderer, r * n + i, random);
-                scenes.add(scene);
-                PixelValues pv = preprocessor.preprocess(renderer.render(scene));
+                PixelValues pv = preprocessor.preprocess(renderer.render(scenes.get(i)));
                 if (pixels == null) {
                     size = pv.height();
                     pixels = new float[b * n * pv.chw().length];
@@ -105,7 +98,7 @@ record FewShotBatch(int k, List<Episode> episodes, List<Scene> scenes, float[] p
                 System.arraycopy(mask[r][i], 0, flatMask, (r * t + i) * n, n);
             }
         }
-        return new FewShotBatch(k, List.copyOf(episodes), scenes, pixels, size, ids, t, targets, weights, flatMask,
+        return new FewShotBatch(k, List.copyOf(episodes), pixels, size, ids, t, targets, weights, flatMask,
                 probePositions, probeTargets);
     }
 

@@ -5,10 +5,10 @@ import io.vlmtagger.models.api.FewShotTagger;
 import io.vlmtagger.models.api.ImageDecodeException;
 import io.vlmtagger.models.api.LabeledExample;
 import io.vlmtagger.training.dataset.ImageFormat;
+import io.vlmtagger.training.dataset.Scene;
 import io.vlmtagger.training.dataset.ShapesDataset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 /**
  * Held-out few-shot evaluation through a served {@link FewShotTagger} (the shipped IDEFICS through
@@ -53,12 +53,9 @@ public final class FewShotEvaluation {
 
     /** The episode's images (exemplars, then the query) as files, rendered as the trainer renders them. */
     public static List<byte[]> render(Episode e, ShapesDataset renderer, ImageFormat format) {
-        Random random = new Random(e.seed());
-        List<Look> looks = new ArrayList<>(e.exemplars());
-        looks.add(e.query());
         List<byte[]> out = new ArrayList<>();
-        for (int i = 0; i < looks.size(); i++) {
-            out.add(format.encode(renderer.render(looks.get(i).scene(renderer, i, random))));
+        for (Scene scene : e.scenes(renderer, 0)) {
+            out.add(format.encode(renderer.render(scene)));
         }
         return out;
     }
